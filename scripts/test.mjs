@@ -1,0 +1,38 @@
+// `npm test`: installs what is missing, then runs every suite in order and stops at the first failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ensureSystemPackages } from './systemPackages.mjs';
+import { ensureTestNode } from './testNode.mjs';
+
+const steps = [
+  ['lint', ['npm', 'run', 'lint']],
+  ['typecheck', ['npm', 'run', 'typecheck']],
+  ['unit', ['npm', 'run', 'test:unit']],
+  ['in-editor', ['npm', 'run', 'test:integration']],
+];
+
+function run(label, [command, ...args]) {
+  process.stdout.write(`\n=== ${label}: ${[command, ...args].join(' ')}\n`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    process.stdout.write(`\n=== ${label} FAILED after ${seconds} s\n`);
+    process.exit(result.status ?? 1);
+  }
+  process.stdout.write(`=== ${label} passed in ${seconds} s\n`);
+}
+
+try {
+  ensureSystemPackages();
+  ensureTestNode();
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+if (!existsSync('node_modules/.package-lock.json')) {
+  run('install', ['npm', 'ci']);
+}
+for (const [label, command] of steps) {
+  run(label, command);
+}

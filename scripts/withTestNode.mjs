@@ -1,0 +1,16 @@
+// Runs a command (a node_modules/.bin tool or a program) with the cached Node 24 first on PATH.
+import { spawn } from 'node:child_process';
+import { testNodeEnv } from './testNode.mjs';
+
+const [command, ...args] = process.argv.slice(2);
+if (!command) {
+  process.stderr.write('usage: node scripts/withTestNode.mjs <command> [args…]\n');
+  process.exit(2);
+}
+const env = testNodeEnv();
+env.PATH = `${process.cwd()}/node_modules/.bin:${env.PATH}`;
+const child = spawn(command, args, { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+import type { ExtensionDeps } from './extensionDeps';
+import * as logCommands from './logCommands';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel(vscode.l10n.t('Pod Process Explorer'), {
+    log: true,
+  });
+  context.subscriptions.push(log);
+  const deps: ExtensionDeps = { log };
+
+  logCommands.register(context, deps);
+}
+
+export function deactivate(): void {
+  // Disposables pushed to context.subscriptions are released by VS Code.
+}
