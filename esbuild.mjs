@@ -22,7 +22,10 @@ const common = {
 const contexts = [
   await esbuild.context({
     ...common,
-    entryPoints: { extension: 'src/extension.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      server: 'src/manifest/server/server.ts',
+    },
     outdir: 'dist',
   }),
 ];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from './extensionDeps';
 import * as logCommands from './logCommands';
+import * as manifestClient from './manifest/client';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel(vscode.l10n.t('Pod Process Explorer'), {
@@ -10,6 +11,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const deps: ExtensionDeps = { log };
 
   logCommands.register(context, deps);
+  manifestClient.register(context, deps);
 }
 
 export function deactivate(): void {

@@ -1,0 +1,198 @@
+import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
+import type { RuleCode } from './ruleCatalog';
+import {
+  findPair,
+  mapValue,
+  seqValue,
+  stringValue,
+  kubernetesTrue,
+  type TextSpan,
+} from './yamlNodes';
+
+export interface TextEditSpan {
+  readonly span: TextSpan;
+  readonly newText: string;
+}
+
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly TextEditSpan[];
+  readonly preferred?: boolean;
+}
+
+/** One problem found in one document; spans are relative to that document's source. */
+export interface Finding {
+  readonly code: RuleCode;
+  readonly message: string;
+  readonly span: TextSpan;
+  readonly related: readonly { readonly span: TextSpan; readonly message: string }[];
+  readonly fixes: readonly Fix[];
+}
+
+/** One YAML document of a (possibly multi-document) file, with its offset in the file. */
+export interface DocumentChunk {
+  readonly offset: number;
+  readonly text: string;
+}
+
+/**
+ * A line starting with `---` or `...` at column 0 always ends a document: YAML forbids these
+ * markers inside content, block scalars included. Splitting on them lets each document be
+ * parsed, and cached, on its own.
+ */
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+
+export function splitDocuments(text: string): DocumentChunk[] {
+  const starts = [0];
+  DOCUMENT_START.lastIndex = 0;
+  for (let match = DOCUMENT_START.exec(text); match; match = DOCUMENT_START.exec(text)) {
+    const start = directiveStart(text, match.index);
+    if (start > starts[starts.length - 1]) {
+      starts.push(start);
+    }
+  }
+  return starts.map((start, index) => ({
+    offset: start,
+    text: text.slice(start, index + 1 < starts.length ? starts[index + 1] : text.length),
+  }));
+}
+
+/** Directives (`%YAML`, `%TAG`) just above a `---` belong to the document it starts. */
+function directiveStart(text: string, markerStart: number): number {
+  let start = markerStart;
+  while (start > 0) {
+    const previousLineStart = text.lastIndexOf('\n', start - 2) + 1;
+    if (text[previousLineStart] !== '%') {
+      break;
+    }
+    start = previousLineStart;
+  }
+  return start;
+}
+
+/** Where each kind that carries a PodSpec keeps it, keyed by `apiVersion/kind`. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  'v1/Pod': ['spec'],
+  'v1/PodTemplate': ['template', 'spec'],
+  'v1/ReplicationController': ['spec', 'template', 'spec'],
+  'apps/v1/Deployment': ['spec', 'template', 'spec'],
+  'apps/v1/ReplicaSet': ['spec', 'template', 'spec'],
+  'apps/v1/StatefulSet': ['spec', 'template', 'spec'],
+  'apps/v1/DaemonSet': ['spec', 'template', 'spec'],
+  'batch/v1/Job': ['spec', 'template', 'spec'],
+  'batch/v1/CronJob': ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+export interface ContainerView {
+  readonly map: YAMLMap;
+  readonly name: string;
+  readonly list: (typeof CONTAINER_LISTS)[number];
+}
+
+/** A document whose apiVersion and kind carry a PodSpec. */
+export interface Workload {
+  readonly text: string;
+  readonly document: Document.Parsed;
+  readonly root: YAMLMap;
+  readonly kind: string;
+  readonly name: string | undefined;
+  readonly podSpecPath: readonly string[];
+  /** The PodSpec map, when the document has one at the kind's path. */
+  readonly podSpec: YAMLMap | undefined;
+  /** `shareProcessNamespace` in the PodSpec is what Kubernetes decodes as true. */
+  readonly shared: boolean;
+  readonly containers: readonly ContainerView[];
+}
+
+export type ParsedChunk =
+  | { readonly type: 'workload'; readonly workload: Workload }
+  | { readonly type: 'syntax-error'; readonly span: TextSpan; readonly errorCode: string }
+  | { readonly type: 'other' };
+
+const KIND_MENTION = /kind/;
+
+export function parseChunk(text: string): ParsedChunk {
+  // Most non-Kubernetes documents are skipped without being parsed.
+  if (!KIND_MENTION.test(text)) {
+    return { type: 'other' };
+  }
+  const document = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+  if (document.errors.length > 0) {
+    if (!looksLikeWorkload(text)) {
+      return { type: 'other' };
+    }
+    const [first] = document.errors;
+    const start = Math.min(Math.max(first.pos[0], 0), text.length);
+    // A one-character error position is hard to see: underline the rest of its line.
+    const lineEnd = text.indexOf('\n', start);
+    const end = Math.min(
+      Math.max(first.pos[1], lineEnd === -1 ? text.length : lineEnd),
+      text.length,
+    );
+    return { type: 'syntax-error', span: { start, end }, errorCode: first.code };
+  }
+  const root = document.contents;
+  if (!isMap(root)) {
+    return { type: 'other' };
+  }
+  const apiVersion = stringValue(root, 'apiVersion');
+  const kind = stringValue(root, 'kind');
+  const podSpecPath = apiVersion && kind ? POD_SPEC_PATHS[`${apiVersion}/${kind}`] : undefined;
+  if (!kind || !podSpecPath) {
+    return { type: 'other' };
+  }
+  let podSpec: YAMLMap | undefined = root;
+  for (const key of podSpecPath) {
+    podSpec = mapValue(podSpec, key);
+  }
+  return {
+    type: 'workload',
+    workload: {
+      text,
+      document,
+      root,
+      kind,
+      name: stringValue(mapValue(root, 'metadata'), 'name'),
+      podSpecPath,
+      podSpec,
+      shared: kubernetesTrue(text, findPair(podSpec, 'shareProcessNamespace')?.value),
+      containers: containersOf(podSpec),
+    },
+  };
+}
+
+function containersOf(podSpec: YAMLMap | undefined): ContainerView[] {
+  const containers: ContainerView[] = [];
+  for (const list of CONTAINER_LISTS) {
+    seqValue(podSpec, list)?.items.forEach((item, index) => {
+      if (isMap(item)) {
+        containers.push({
+          map: item,
+          name: stringValue(item, 'name') ?? `${list}[${index}]`,
+          list,
+        });
+      }
+    });
+  }
+  return containers;
+}
+
+/** For a document that does not parse: does its text still name a kind that carries a PodSpec? */
+function looksLikeWorkload(text: string): boolean {
+  const apiVersion = /^\s*"?apiVersion"?\s*:\s*["']?([\w./-]+)/m.exec(text)?.[1];
+  const kind = /^\s*"?kind"?\s*:\s*["']?(\w+)/m.exec(text)?.[1];
+  return (
+    apiVersion !== undefined && kind !== undefined && `${apiVersion}/${kind}` in POD_SPEC_PATHS
+  );
+}
+
+/** Containers that run for the pod's whole life: regular ones, sidecars and ephemeral ones. */
+export function longRunningContainerCount(workload: Workload): number {
+  return workload.containers.filter(
+    (container) =>
+      container.list !== 'initContainers' ||
+      stringValue(container.map, 'restartPolicy') === 'Always',
+  ).length;
+}

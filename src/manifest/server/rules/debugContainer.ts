@@ -1,0 +1,99 @@
+import * as l10n from '@vscode/l10n';
+import { isScalar } from 'yaml';
+import type { ContainerView, Finding, Workload } from '../manifestModel';
+import { insertIntoMap, insertIntoSeq } from '../yamlEdits';
+import { findPair, keyNode, kubernetesTrue, mapValue, nodeSpan, seqValue } from '../yamlNodes';
+import { finding, fix, sharedHere } from './ruleSupport';
+
+const PTRACE_NAMES = new Set(['SYS_PTRACE', 'CAP_SYS_PTRACE']);
+
+/** Debug shells in a shared pod: what they can inspect, and what SYS_PTRACE costs. */
+export function checkDebugContainers(workload: Workload): Finding[] {
+  if (!workload.shared) {
+    return [];
+  }
+  const findings: Finding[] = [];
+  for (const container of workload.containers) {
+    const securityContext = mapValue(container.map, 'securityContext');
+    const added = seqValue(mapValue(securityContext, 'capabilities'), 'add')?.items ?? [];
+    const ptrace = added.find(
+      (item) => isScalar(item) && typeof item.value === 'string' && PTRACE_NAMES.has(item.value),
+    );
+    if (isScalar(ptrace) && ptrace.range) {
+      findings.push(
+        finding(
+          'ppe-ptrace-breaks-baseline',
+          l10n.t(
+            'Adding SYS_PTRACE lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+            container.name,
+          ),
+          nodeSpan(ptrace),
+        ),
+      );
+      continue;
+    }
+    const interactive = ['stdin', 'tty']
+      .map((field) => findPair(container.map, field))
+      .find((pair) => pair && kubernetesTrue(workload.text, pair.value));
+    const interactiveKey = interactive && keyNode(interactive);
+    const privileged = kubernetesTrue(
+      workload.text,
+      findPair(securityContext, 'privileged')?.value,
+    );
+    if (!interactiveKey || privileged) {
+      continue;
+    }
+    findings.push(
+      finding(
+        'ppe-debug-without-ptrace',
+        l10n.t(
+          '{0} looks like a debug shell (stdin/tty). Without the SYS_PTRACE capability it cannot read /proc/<pid>/root or /proc/<pid>/environ of processes that run as another user (nginx workers, for example). Sending signals does not need it: the same user or CAP_KILL is enough.',
+          container.name,
+        ),
+        nodeSpan(interactiveKey),
+        {
+          related: sharedHere(workload),
+          fixes: [
+            fix(l10n.t('Add SYS_PTRACE to {0}', container.name), [
+              addPtrace(workload.text, container),
+            ]),
+          ],
+        },
+      ),
+    );
+  }
+  return findings;
+}
+
+function addPtrace(text: string, container: ContainerView) {
+  const securityContextPair = findPair(container.map, 'securityContext');
+  if (!securityContextPair) {
+    return insertIntoMap(
+      text,
+      container.map,
+      ['securityContext:', '  capabilities:', '    add:', '      - SYS_PTRACE'],
+      '"securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}',
+    );
+  }
+  const securityContext = mapValue(container.map, 'securityContext');
+  if (!securityContext) {
+    return undefined;
+  }
+  if (!findPair(securityContext, 'capabilities')) {
+    return insertIntoMap(
+      text,
+      securityContext,
+      ['capabilities:', '  add:', '    - SYS_PTRACE'],
+      '"capabilities": {"add": ["SYS_PTRACE"]}',
+    );
+  }
+  const capabilities = mapValue(securityContext, 'capabilities');
+  if (!capabilities) {
+    return undefined;
+  }
+  const add = seqValue(capabilities, 'add');
+  if (!findPair(capabilities, 'add')) {
+    return insertIntoMap(text, capabilities, ['add:', '  - SYS_PTRACE'], '"add": ["SYS_PTRACE"]');
+  }
+  return add ? insertIntoSeq(text, add, 'SYS_PTRACE', '"SYS_PTRACE"') : undefined;
+}

@@ -1,0 +1,280 @@
+import * as l10n from '@vscode/l10n';
+import { isCollection, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import type { Finding, Workload } from '../manifestModel';
+import { insertIntoMap, removePair } from '../yamlEdits';
+import {
+  findPair,
+  isYaml12Boolean,
+  keyNode,
+  kubernetesTrue,
+  nodeSpan,
+  plainSource,
+  scalarNode,
+  yaml11Boolean,
+  yaml11OnlyBoolean,
+  type ParsedPair,
+} from '../yamlNodes';
+import { finding, fix, pathText } from './ruleSupport';
+
+/** The PodSpec booleans this extension cares about. */
+const FIELDS = ['shareProcessNamespace', 'hostPID'] as const;
+
+/** `shareProcessNamespace` and `hostPID` where they are, what they hold, and how they are spelled. */
+export function checkPodSpecFields(workload: Workload): Finding[] {
+  return [
+    ...checkHostPidConflict(workload),
+    ...checkBooleanValues(workload),
+    ...checkMisplaced(workload),
+    ...checkMisspelled(workload),
+  ];
+}
+
+function checkHostPidConflict(workload: Workload): Finding[] {
+  const share = findPair(workload.podSpec, 'shareProcessNamespace');
+  const hostPid = findPair(workload.podSpec, 'hostPID');
+  const shareKey = share && keyNode(share);
+  const hostPidKey = hostPid && keyNode(hostPid);
+  if (!workload.podSpec || !shareKey || !hostPidKey || !workload.shared) {
+    return [];
+  }
+  if (!kubernetesTrue(workload.text, hostPid.value)) {
+    return [];
+  }
+  const { text, podSpec } = workload;
+  return [
+    finding(
+      'ppe-host-pid-conflict',
+      l10n.t(
+        'shareProcessNamespace and hostPID cannot both be enabled: the API server rejects this pod ("ShareProcessNamespace and HostPID cannot both be enabled"). Share the pod\'s own process namespace or use the node\'s, not both.',
+      ),
+      nodeSpan(shareKey),
+      {
+        related: [{ span: nodeSpan(hostPidKey), message: l10n.t('hostPID is enabled here.') }],
+        fixes: [
+          fix(l10n.t('Remove hostPID'), [removePair(text, podSpec, hostPid)]),
+          fix(l10n.t('Remove shareProcessNamespace'), [removePair(text, podSpec, share)]),
+        ],
+      },
+    ),
+  ];
+}
+
+function checkBooleanValues(workload: Workload): Finding[] {
+  const findings: Finding[] = [];
+  for (const field of FIELDS) {
+    const pair = findPair(workload.podSpec, field);
+    const value = pair?.value as Node | null | undefined;
+    if (!value?.range) {
+      continue;
+    }
+    const span = nodeSpan(value);
+    const scalar = scalarNode(value);
+    if (scalar?.value === null) {
+      continue;
+    }
+    const plain = scalar && plainSource(workload.text, scalar);
+    if (plain !== undefined && isYaml12Boolean(plain)) {
+      continue;
+    }
+    const yaml11 = plain === undefined ? undefined : yaml11OnlyBoolean(plain);
+    if (yaml11 !== undefined) {
+      findings.push(
+        finding(
+          'ppe-yaml11-boolean',
+          l10n.t(
+            '{0} is written as a YAML 1.1 boolean. kubectl reads it as {1}, but YAML 1.2 tools (and many linters and templating tools) read the string "{2}". Write {1}.',
+            field,
+            String(yaml11),
+            plain ?? '',
+          ),
+          span,
+          { fixes: [replaceWith(field, span, yaml11, true)] },
+        ),
+      );
+      continue;
+    }
+    const quoted = scalar && (scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE');
+    const intended = intendedBoolean(scalar?.value);
+    findings.push(
+      finding(
+        'ppe-not-boolean',
+        quoted
+          ? l10n.t(
+              '{0} must be a boolean, not a quoted string: the API server cannot decode a string into a boolean and rejects the manifest.',
+              field,
+            )
+          : l10n.t(
+              '{0} must be a boolean (true or false): the API server cannot decode this value into a boolean and rejects the manifest.',
+              field,
+            ),
+        span,
+        { fixes: intended === undefined ? [] : [replaceWith(field, span, intended, true)] },
+      ),
+    );
+  }
+  return findings;
+}
+
+function intendedBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'number') {
+    return value === 1 ? true : value === 0 ? false : undefined;
+  }
+  return typeof value === 'string' ? yaml11Boolean(value.trim()) : undefined;
+}
+
+function replaceWith(
+  field: string,
+  span: { start: number; end: number },
+  value: boolean,
+  preferred: boolean,
+) {
+  return fix(
+    l10n.t('Change {0} to {1}', field, String(value)),
+    [{ span, newText: String(value) }],
+    preferred,
+  );
+}
+
+interface Placement {
+  readonly map: YAMLMap;
+  readonly pair: ParsedPair;
+  readonly path: readonly string[];
+}
+
+/** Maps whose keys are data, not fields, and so cannot be misplaced fields. */
+const DATA_MAPS = new Set(['annotations', 'labels', 'matchLabels', 'nodeSelector', 'data']);
+
+function checkMisplaced(workload: Workload): Finding[] {
+  const placements: Placement[] = [];
+  collectPlacements(workload.root, [], workload.podSpec, placements);
+  const { text, podSpec, podSpecPath, kind } = workload;
+  return placements.map(({ map, pair, path }) => {
+    const key = keyNode(pair);
+    const field = String(key?.value);
+    const remove = removePair(text, map, pair);
+    const alreadyThere = findPair(podSpec, field) !== undefined;
+    const move =
+      podSpec && !alreadyThere
+        ? fix(
+            l10n.t('Move {0} to {1}', field, pathText(podSpecPath)),
+            [
+              remove,
+              insertIntoMap(
+                text,
+                podSpec,
+                [fieldLine(text, pair, false)],
+                fieldLine(text, pair, true),
+              ),
+            ],
+            true,
+          )
+        : undefined;
+    return finding(
+      'ppe-misplaced-field',
+      l10n.t(
+        '{0} is not a field of {1}: it belongs in the pod spec at {2}. The API server rejects unknown fields (or, without strict validation, drops them), so this setting has no effect here.',
+        field,
+        path.length > 0 ? pathText(path) : kind,
+        pathText(podSpecPath),
+      ),
+      key ? nodeSpan(key) : { start: 0, end: 0 },
+      { fixes: [move, fix(l10n.t('Remove {0}', field), [remove])] },
+    );
+  });
+}
+
+function fieldLine(text: string, pair: ParsedPair, json: boolean): string {
+  const key = String(keyNode(pair)?.value);
+  const value = pair.value as Node | null;
+  const source = value?.range ? text.slice(value.range[0], value.range[1]).trim() : '';
+  const valueText = source === '' ? 'true' : source;
+  return json ? `"${key}": ${valueText}` : `${key}: ${valueText}`;
+}
+
+function collectPlacements(
+  node: unknown,
+  path: string[],
+  podSpec: YAMLMap | undefined,
+  placements: Placement[],
+): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key !== 'string') {
+        continue;
+      }
+      if ((FIELDS as readonly string[]).includes(key) && node !== podSpec) {
+        placements.push({ map: node, pair, path });
+      }
+      if (!DATA_MAPS.has(key) && isCollection(pair.value)) {
+        collectPlacements(pair.value, [...path, key], podSpec, placements);
+      }
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      const last = path.length - 1;
+      const indexed = [...path.slice(0, last), `${path[last] ?? ''}[${index}]`];
+      collectPlacements(item, indexed, podSpec, placements);
+    });
+  }
+}
+
+/** Keys within two edits (or a case change) of a field name are taken as misspellings of it. */
+function checkMisspelled(workload: Workload): Finding[] {
+  const findings: Finding[] = [];
+  for (const pair of workload.podSpec?.items ?? []) {
+    const key = keyNode(pair);
+    if (!key || typeof key.value !== 'string') {
+      continue;
+    }
+    const written = key.value;
+    const field = FIELDS.find(
+      (name) =>
+        written !== name &&
+        (written.toLowerCase() === name.toLowerCase() ||
+          editDistance(written, name) <= (name.length > 10 ? 2 : 1)),
+    );
+    if (!field || findPair(workload.podSpec, field)) {
+      continue;
+    }
+    const span = nodeSpan(key);
+    const quote = workload.text[span.start] === '"' || workload.text[span.start] === "'";
+    const replaced = quote ? { start: span.start + 1, end: span.end - 1 } : span;
+    findings.push(
+      finding(
+        'ppe-misspelled-field',
+        l10n.t(
+          'Unknown pod spec field: did you mean {0}? Field names are case-sensitive; the API server rejects unknown fields (or drops them without strict validation).',
+          field,
+        ),
+        span,
+        {
+          fixes: [fix(l10n.t('Change to {0}', field), [{ span: replaced, newText: field }], true)],
+        },
+      ),
+    );
+  }
+  return findings;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) {
+    return 3;
+  }
+  const rows = a.length + 1;
+  const columns = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < columns; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -1,0 +1,160 @@
+import * as l10n from '@vscode/l10n';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  MarkupKind,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { quickFixes } from './codeActions';
+import { hoverAt } from './hover';
+import { ManifestChecker, toDiagnostics, type ManifestSettings } from './manifestChecker';
+import { SETTINGS_SECTION, parseSettings } from './settings';
+
+/** What the client passes in `initializationOptions`. */
+interface InitializationOptions {
+  readonly l10nBundlePath?: string;
+}
+
+/** Quiet while the user types: one check per document after this pause. */
+const DEBOUNCE_MS = 250;
+const LANGUAGES = new Set(['yaml', 'json']);
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const checker = new ManifestChecker();
+const pending = new Map<string, NodeJS.Timeout>();
+const settingsByUri = new Map<string, Promise<ManifestSettings>>();
+let pullConfiguration = false;
+
+connection.onInitialize((params) => {
+  const options = params.initializationOptions as InitializationOptions | undefined;
+  if (options?.l10nBundlePath) {
+    l10n.config({ fsPath: options.l10nBundlePath });
+  }
+  pullConfiguration = params.capabilities.workspace?.configuration === true;
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+  };
+});
+
+connection.onInitialized(() => {
+  if (pullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, {
+      section: SETTINGS_SECTION,
+    });
+  }
+});
+
+connection.onDidChangeConfiguration(() => {
+  settingsByUri.clear();
+  for (const document of documents.all()) {
+    schedule(document, 0);
+  }
+});
+
+function settingsFor(uri: string): Promise<ManifestSettings> {
+  if (!pullConfiguration) {
+    return Promise.resolve(parseSettings(undefined));
+  }
+  let settings = settingsByUri.get(uri);
+  if (!settings) {
+    settings = connection.workspace
+      .getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
+      .then(parseSettings, (error: unknown) => {
+        connection.console.warn(`Reading ${SETTINGS_SECTION} failed: ${String(error)}`);
+        return parseSettings(undefined);
+      });
+    settingsByUri.set(uri, settings);
+  }
+  return settings;
+}
+
+function isManifestLanguage(document: TextDocument): boolean {
+  return LANGUAGES.has(document.languageId);
+}
+
+function schedule(document: TextDocument, delay = DEBOUNCE_MS): void {
+  clearTimeout(pending.get(document.uri));
+  pending.set(
+    document.uri,
+    setTimeout(() => {
+      pending.delete(document.uri);
+      void validate(document.uri);
+    }, delay),
+  );
+}
+
+async function validate(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (!document || !isManifestLanguage(document)) {
+    return;
+  }
+  const settings = await settingsFor(uri);
+  const current = documents.get(uri);
+  if (!current || current.version !== document.version) {
+    return;
+  }
+  try {
+    const started = performance.now();
+    const placed = settings.enable
+      ? checker.findings(uri, document.getText(), settings.maxFileSize)
+      : [];
+    const diagnostics = toDiagnostics(document, placed, settings);
+    await connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    const elapsed = (performance.now() - started).toFixed(1);
+    connection.console.debug(`Checked ${uri}: ${diagnostics.length} diagnostics in ${elapsed} ms`);
+  } catch (error) {
+    connection.console.error(
+      `Checking ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`,
+    );
+  }
+}
+
+documents.onDidChangeContent(({ document }) => schedule(document));
+
+documents.onDidClose(({ document }) => {
+  clearTimeout(pending.get(document.uri));
+  pending.delete(document.uri);
+  settingsByUri.delete(document.uri);
+  checker.forget(document.uri);
+  void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+});
+
+connection.onHover(({ textDocument, position }) => {
+  const document = documents.get(textDocument.uri);
+  if (!document || !isManifestLanguage(document)) {
+    return null;
+  }
+  const hover = hoverAt(document.getText(), document.offsetAt(position));
+  if (!hover) {
+    return null;
+  }
+  return {
+    contents: { kind: MarkupKind.Markdown, value: hover.markdown },
+    range: {
+      start: document.positionAt(hover.span.start),
+      end: document.positionAt(hover.span.end),
+    },
+  };
+});
+
+connection.onCodeAction(async ({ textDocument, context }) => {
+  const document = documents.get(textDocument.uri);
+  if (!document || !isManifestLanguage(document)) {
+    return [];
+  }
+  const settings = await settingsFor(document.uri);
+  const placed = checker.findings(document.uri, document.getText(), settings.maxFileSize);
+  return quickFixes(document, placed, context.diagnostics);
+});
+
+documents.listen(connection);
+connection.listen();

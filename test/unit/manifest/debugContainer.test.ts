@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { applyFix, codes, diagnose, fixture } from './manifestTestSupport';
+
+describe('rules: debug containers', () => {
+  it('informs when a stdin/tty container lacks SYS_PTRACE, unless privileged', () => {
+    const found = diagnose(fixture('debug.yaml'));
+    assert.deepEqual(
+      found.map((d) => [d.code, d.text, d.line]),
+      [
+        ['ppe-debug-without-ptrace', 'stdin', 11],
+        ['ppe-debug-without-ptrace', 'tty', 15],
+        ['ppe-debug-without-ptrace', 'stdin', 20],
+        ['ppe-debug-without-ptrace', 'stdin', 26],
+      ],
+    );
+  });
+
+  it('informs that SYS_PTRACE breaks Pod Security baseline (the task page pod)', () => {
+    assert.deepEqual(
+      diagnose(fixture('task-page.yaml')).map((d) => [d.code, d.text]),
+      [['ppe-ptrace-breaks-baseline', 'SYS_PTRACE']],
+    );
+  });
+
+  it('is quiet in a pod that does not share its namespace', () => {
+    assert.deepEqual(
+      codes(
+        fixture('debug.yaml').replace(
+          'shareProcessNamespace: true',
+          'shareProcessNamespace: false',
+        ),
+      ),
+      [],
+    );
+  });
+
+  const fixedContainers = (text: string) => {
+    let fixed = text;
+    for (let pass = 0; pass < 4; pass++) {
+      fixed = applyFix(fixed, 'ppe-debug-without-ptrace', /SYS_PTRACE/);
+    }
+    return fixed;
+  };
+
+  it('adds SYS_PTRACE wherever the container has none: new securityContext, capabilities, add, or item', () => {
+    const fixed = fixedContainers(fixture('debug.yaml'));
+    assert.deepEqual(
+      codes(fixed).filter((code) => code === 'ppe-debug-without-ptrace'),
+      [],
+    );
+    assert.equal(codes(fixed).filter((code) => code === 'ppe-ptrace-breaks-baseline').length, 4);
+    assert.equal(
+      fixed,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: debug
+spec:
+  shareProcessNamespace: true
+  containers:
+    - name: app
+      image: nginx
+    - name: shell
+      image: busybox
+      stdin: true
+      tty: true
+      securityContext:
+        capabilities:
+          add:
+            - SYS_PTRACE
+    - name: shell-with-context
+      image: busybox
+      tty: true
+      securityContext:
+        capabilities:
+          add:
+            - SYS_PTRACE
+        runAsUser: 0
+    - name: shell-with-caps
+      image: busybox
+      stdin: true
+      securityContext:
+        capabilities:
+          add:
+            - SYS_PTRACE
+          drop: [ALL]
+    - name: shell-with-add
+      image: busybox
+      stdin: true
+      securityContext:
+        capabilities:
+          add:
+            - NET_ADMIN
+            - SYS_PTRACE
+    - name: privileged
+      image: busybox
+      stdin: true
+      securityContext:
+        privileged: true
+`,
+    );
+  });
+
+  it('adds SYS_PTRACE in JSON', () => {
+    const fixed = applyFix(fixture('deployment.json'), 'ppe-debug-without-ptrace', /SYS_PTRACE/);
+    const parsed = JSON.parse(fixed) as {
+      spec: { template: { spec: { containers: { securityContext?: unknown }[] } } };
+    };
+    assert.deepEqual(parsed.spec.template.spec.containers[1].securityContext, {
+      capabilities: { add: ['SYS_PTRACE'] },
+    });
+  });
+});

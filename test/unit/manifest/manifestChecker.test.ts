@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeActionKind } from 'vscode-languageserver';
+import { quickFixes } from '../../../src/manifest/server/codeActions';
+import {
+  DEFAULT_SETTINGS,
+  DIAGNOSTIC_SOURCE,
+  ManifestChecker,
+  checkDocument,
+  checkText,
+  toDiagnostics,
+} from '../../../src/manifest/server/manifestChecker';
+import { RULES, RULE_CODES } from '../../../src/manifest/server/ruleCatalog';
+import { parseSettings } from '../../../src/manifest/server/settings';
+import { codes, diagnose, fixture } from './manifestTestSupport';
+
+describe('manifest checker', () => {
+  it('publishes source, code, severity, docs link and related information', () => {
+    const [diagnostic] = checkText(fixture('every-kind.yaml'), DEFAULT_SETTINGS, 'file:///m.yaml');
+    assert.equal(diagnostic.source, DIAGNOSTIC_SOURCE);
+    assert.equal(diagnostic.code, 'ppe-host-pid-conflict');
+    assert.equal(diagnostic.severity, RULES['ppe-host-pid-conflict'].severity);
+    assert.equal(
+      diagnostic.codeDescription?.href,
+      'https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/',
+    );
+    assert.deepEqual(diagnostic.relatedInformation?.[0].location, {
+      uri: 'file:///m.yaml',
+      range: { start: { line: 8, character: 2 }, end: { line: 8, character: 9 } },
+    });
+  });
+
+  it('honours disable comments with and without codes', () => {
+    assert.deepEqual(
+      diagnose(fixture('disabled.yaml')).map((d) => [d.code, d.line]),
+      [['ppe-secret-env-literal', 18]],
+    );
+  });
+
+  it('turns rules off by setting, and everything off with enable: false', () => {
+    const text = fixture('pod-shared.yaml');
+    const settings = parseSettings({ rules: { 'ppe-kill-pid1': false, 'not-a-rule': false } });
+    assert.ok(codes(text).includes('ppe-kill-pid1'));
+    assert.ok(!diagnose(text, settings).some((d) => d.code === 'ppe-kill-pid1'));
+    assert.equal(diagnose(text, settings).length, codes(text).length - 1);
+    assert.deepEqual(diagnose(text, parseSettings({ enable: false })), []);
+  });
+
+  it('falls back to defaults for malformed settings', () => {
+    assert.deepEqual(parseSettings(null), DEFAULT_SETTINGS);
+    assert.deepEqual(
+      parseSettings({ maxFileSize: -1, enable: 'yes', rules: [] }),
+      DEFAULT_SETTINGS,
+    );
+  });
+
+  it('skips a file over the size limit with one information message, only for Kubernetes files', () => {
+    const text = fixture('every-kind.yaml');
+    const found = diagnose(text, { ...DEFAULT_SETTINGS, maxFileSize: 100 });
+    assert.deepEqual(
+      found.map((d) => [d.code, d.line]),
+      [['ppe-file-too-large', 0]],
+    );
+    assert.deepEqual(diagnose('x'.repeat(200), { ...DEFAULT_SETTINGS, maxFileSize: 100 }), []);
+  });
+
+  it('has a severity and a docs link for every code', () => {
+    for (const code of RULE_CODES) {
+      assert.match(RULES[code].href, /^https:\/\/kubernetes\.io\/docs\//, code);
+    }
+  });
+
+  it('re-checks only the documents an edit changed', () => {
+    const checked: string[] = [];
+    const checker = new ManifestChecker((text) => {
+      checked.push(text);
+      return checkDocument(text);
+    });
+    const text = fixture('every-kind.yaml');
+    const first = checker.findings('file:///a.yaml', text, DEFAULT_SETTINGS.maxFileSize);
+    assert.equal(checked.length, 10);
+    checked.length = 0;
+    const edited = text.replace('name: job-example', 'name: job-renamed\n  labels: {}');
+    const second = checker.findings('file:///a.yaml', edited, DEFAULT_SETTINGS.maxFileSize);
+    assert.equal(checked.length, 1);
+    assert.match(checked[0], /job-renamed/);
+    assert.equal(second.length, first.length);
+    // Findings after the edited document move down by the line the edit added.
+    const lastBefore = first[first.length - 1];
+    const lastAfter = second[second.length - 1];
+    assert.equal(
+      lastAfter.offset - lastBefore.offset,
+      '\n  labels: {}'.length + 'renamed'.length - 'example'.length,
+    );
+    assert.equal(
+      checker.findings('file:///a.yaml', edited, DEFAULT_SETTINGS.maxFileSize).length,
+      first.length,
+    );
+    assert.equal(checked.length, 1);
+  });
+
+  it('offers the quick fixes of a published diagnostic as code actions, plus a disable comment', () => {
+    const text = fixture('every-kind.yaml');
+    const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
+    const checker = new ManifestChecker();
+    const placed = checker.findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
+    const diagnostics = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const actions = quickFixes(document, placed, [diagnostics[3]]);
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      [
+        'Remove hostPID',
+        'Remove shareProcessNamespace',
+        'Disable ppe-host-pid-conflict for this line',
+      ],
+    );
+    assert.ok(actions.every((action) => action.kind === CodeActionKind.QuickFix));
+    const edits = actions[0].edit?.changes?.[document.uri] ?? [];
+    assert.deepEqual(edits, [
+      {
+        range: { start: { line: 55, character: 0 }, end: { line: 56, character: 0 } },
+        newText: '',
+      },
+    ]);
+    const disable = actions[2].edit?.changes?.[document.uri] ?? [];
+    const disabled = TextDocument.applyEdits(document, disable);
+    assert.ok(!diagnose(disabled).some((d) => d.line === 55));
+  });
+
+  it('offers nothing for a stale or foreign diagnostic', () => {
+    const text = fixture('every-kind.yaml');
+    const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
+    const placed = new ManifestChecker().findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
+    const [diagnostic] = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const moved = {
+      ...diagnostic,
+      range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } },
+    };
+    assert.deepEqual(quickFixes(document, placed, [moved, { ...diagnostic, source: 'yaml' }]), []);
+  });
+});

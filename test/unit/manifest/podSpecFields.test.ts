@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { applyFix, codes, diagnose, fixture, parsesCleanly } from './manifestTestSupport';
+
+const pod = (spec: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n${spec}  containers:\n    - name: app\n      image: nginx\n`;
+
+describe('rules: pod spec fields', () => {
+  describe('ppe-host-pid-conflict', () => {
+    it('flags shareProcessNamespace with hostPID: true, with related information on hostPID', () => {
+      const found = diagnose(pod('  shareProcessNamespace: true\n  hostPID: true\n'));
+      assert.deepEqual(
+        found.map((d) => [d.code, d.text, d.line]),
+        [['ppe-host-pid-conflict', 'shareProcessNamespace', 5]],
+      );
+    });
+
+    it('counts YAML 1.1 true as kubectl does', () => {
+      assert.ok(
+        codes(pod('  shareProcessNamespace: on\n  hostPID: yes\n')).includes(
+          'ppe-host-pid-conflict',
+        ),
+      );
+    });
+
+    it('is quiet when either is false', () => {
+      assert.deepEqual(codes(pod('  shareProcessNamespace: true\n  hostPID: false\n')), []);
+      assert.deepEqual(codes(pod('  shareProcessNamespace: false\n  hostPID: true\n')), []);
+    });
+
+    it('fixes by removing either field', () => {
+      const text = pod('  shareProcessNamespace: true\n  hostPID: true\n');
+      assert.equal(
+        applyFix(text, 'ppe-host-pid-conflict', /hostPID/),
+        pod('  shareProcessNamespace: true\n'),
+      );
+      assert.equal(
+        applyFix(text, 'ppe-host-pid-conflict', /shareProcessNamespace/),
+        pod('  hostPID: true\n'),
+      );
+    });
+
+    it('fixes JSON without leaving a dangling comma', () => {
+      const text = fixture('deployment.json');
+      const fixed = applyFix(text, 'ppe-host-pid-conflict', /hostPID/);
+      assert.ok(!fixed.includes('hostPID'));
+      assert.doesNotThrow(() => JSON.parse(fixed) as unknown);
+      const other = applyFix(text, 'ppe-host-pid-conflict', /shareProcessNamespace/);
+      assert.doesNotThrow(() => JSON.parse(other) as unknown);
+      assert.ok(!other.includes('shareProcessNamespace'));
+    });
+  });
+
+  describe('ppe-not-boolean and ppe-yaml11-boolean', () => {
+    it('errors on quoted strings and numbers, warns on YAML 1.1 booleans', () => {
+      const found = diagnose(fixture('fields.yaml')).filter((d) => /boolean/.test(d.code));
+      assert.deepEqual(
+        found.map((d) => [d.code, d.text]),
+        [
+          ['ppe-not-boolean', '"true"'],
+          ['ppe-not-boolean', '0'],
+          ['ppe-yaml11-boolean', 'yes'],
+          ['ppe-yaml11-boolean', 'off'],
+        ],
+      );
+    });
+
+    it('accepts true, false, True, and an empty value', () => {
+      for (const value of ['true', 'false', 'True', '', 'null']) {
+        assert.deepEqual(codes(pod(`  shareProcessNamespace: ${value}\n`)), [], value);
+      }
+    });
+
+    it('flags other strings and collections without offering a guess', () => {
+      const found = diagnose(pod('  shareProcessNamespace: enabled\n  hostPID: [true]\n'));
+      assert.deepEqual(
+        found.map((d) => [d.code, d.text]),
+        [
+          ['ppe-not-boolean', 'enabled'],
+          ['ppe-not-boolean', '[true]'],
+        ],
+      );
+    });
+
+    it('unquotes the boolean', () => {
+      const text = pod('  shareProcessNamespace: "true"\n');
+      assert.equal(
+        applyFix(text, 'ppe-not-boolean', /true/),
+        pod('  shareProcessNamespace: true\n'),
+      );
+      const json = fixture('quoted.json');
+      const fixed = applyFix(json, 'ppe-not-boolean', /true/);
+      assert.ok(fixed.includes('"shareProcessNamespace": true,'));
+    });
+
+    it('replaces a number or a YAML 1.1 word with its boolean', () => {
+      const text = pod('  shareProcessNamespace: yes\n  hostPID: 0\n');
+      assert.equal(
+        applyFix(text, 'ppe-yaml11-boolean', /true/),
+        pod('  shareProcessNamespace: true\n  hostPID: 0\n'),
+      );
+      assert.equal(
+        applyFix(text, 'ppe-not-boolean', /false/),
+        pod('  shareProcessNamespace: yes\n  hostPID: false\n'),
+      );
+    });
+  });
+
+  describe('ppe-misplaced-field', () => {
+    it('flags the field under metadata, a workload spec and a container, naming the right place', () => {
+      const found = diagnose(fixture('fields.yaml')).filter(
+        (d) => d.code === 'ppe-misplaced-field',
+      );
+      assert.deepEqual(
+        found.map((d) => [d.text, d.line]),
+        [
+          ['shareProcessNamespace', 5],
+          ['shareProcessNamespace', 7],
+          ['shareProcessNamespace', 19],
+        ],
+      );
+      assert.match(found[0].message, /metadata.*spec\.template\.spec/);
+      assert.match(found[2].message, /spec\.template\.spec\.containers\[0\]/);
+    });
+
+    it('flags hostPID in a JSON container', () => {
+      const found = diagnose(fixture('quoted.json')).filter(
+        (d) => d.code === 'ppe-misplaced-field',
+      );
+      assert.deepEqual(
+        found.map((d) => d.text),
+        ['"hostPID"'],
+      );
+    });
+
+    it('leaves labels and annotations alone', () => {
+      const text = pod('').replace(
+        '  name: p\n',
+        '  name: p\n  annotations:\n    shareProcessNamespace: "true"\n',
+      );
+      assert.deepEqual(codes(text), []);
+    });
+
+    it('moves the field from a Deployment spec to its pod template spec', () => {
+      const text = [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'spec:',
+        '  shareProcessNamespace: true',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '',
+      ].join('\n');
+      assert.equal(
+        applyFix(text, 'ppe-misplaced-field', /^Move/),
+        [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      shareProcessNamespace: true',
+          '      containers:',
+          '        - name: app',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('moves the field out of a container that it opens', () => {
+      const text = pod('').replace(
+        '    - name: app\n',
+        '    - shareProcessNamespace: true\n      name: app\n',
+      );
+      const fixed = applyFix(text, 'ppe-misplaced-field', /^Move/);
+      assert.equal(fixed, pod('  shareProcessNamespace: true\n'));
+    });
+
+    it('moves the field in JSON', () => {
+      const fixed = applyFix(fixture('quoted.json'), 'ppe-misplaced-field', /^Move/);
+      const parsed = JSON.parse(fixed) as {
+        spec: Record<string, unknown> & { containers: object[] };
+      };
+      assert.equal(parsed.spec.hostPID, true);
+      assert.deepEqual(parsed.spec.containers[0], { name: 'app', image: 'nginx' });
+    });
+
+    it('only offers removal when the pod spec already has the field', () => {
+      const text = pod('  shareProcessNamespace: true\n').replace(
+        '  name: p\n',
+        '  name: p\n  shareProcessNamespace: true\n',
+      );
+      assert.throws(() => applyFix(text, 'ppe-misplaced-field', /^Move/));
+      assert.ok(parsesCleanly(applyFix(text, 'ppe-misplaced-field', /^Remove/)));
+    });
+  });
+
+  describe('ppe-misspelled-field', () => {
+    it('flags close typos and case mistakes', () => {
+      const found = diagnose(fixture('fields.yaml')).filter(
+        (d) => d.code === 'ppe-misspelled-field',
+      );
+      assert.deepEqual(
+        found.map((d) => d.text),
+        ['shareProcessNamepace', 'hostPid'],
+      );
+      assert.match(found[0].message, /shareProcessNamespace/);
+    });
+
+    it('does not take other pod spec fields for typos', () => {
+      assert.deepEqual(codes(pod('  hostIPC: true\n  hostNetwork: true\n  hostname: x\n')), []);
+    });
+
+    it('renames the key, inside its quotes in JSON', () => {
+      assert.equal(
+        applyFix(pod('  ShareProcessNamespace: true\n'), 'ppe-misspelled-field', /Change/),
+        pod('  shareProcessNamespace: true\n'),
+      );
+      const json = '{"apiVersion": "v1", "kind": "Pod", "spec": {"sharedProcessNamespace": true}}';
+      assert.equal(
+        applyFix(json, 'ppe-misspelled-field', /Change/),
+        '{"apiVersion": "v1", "kind": "Pod", "spec": {"shareProcessNamespace": true}}',
+      );
+    });
+  });
+});

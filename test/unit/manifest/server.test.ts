@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import {
+  StreamMessageReader,
+  StreamMessageWriter,
+  createMessageConnection,
+  type CodeAction,
+  type Hover,
+  type MessageConnection,
+  type PublishDiagnosticsParams,
+} from 'vscode-languageserver/node';
+import { fixture } from './manifestTestSupport';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/** The real server over stdio, driven the way vscode-languageclient drives it. */
+describe('manifest language server (stdio)', function () {
+  this.timeout(20_000);
+  let child: ChildProcess;
+  let connection: MessageConnection;
+  const published: PublishDiagnosticsParams[] = [];
+  const waiters: (() => void)[] = [];
+
+  function nextDiagnostics(uri: string, version: number): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const found = published.find((params) => params.uri === uri && params.version === version);
+        if (found) {
+          resolve(found);
+        } else {
+          waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  before(async () => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/manifest/server/server.ts', '--stdio'],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    connection = createMessageConnection(
+      new StreamMessageReader(child.stdout!),
+      new StreamMessageWriter(child.stdin!),
+    );
+    connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (params: PublishDiagnosticsParams) => {
+        published.push(params);
+        waiters.splice(0).forEach((waiter) => waiter());
+      },
+    );
+    connection.onRequest('workspace/configuration', () => [
+      { rules: { 'ppe-secret-volume': false } },
+    ]);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onNotification('window/logMessage', () => undefined);
+    connection.listen();
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+      },
+      initializationOptions: {},
+    });
+    await connection.sendNotification('initialized', {});
+  });
+
+  after(async () => {
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    connection.dispose();
+    child.kill();
+  });
+
+  it('publishes diagnostics for an opened manifest, with settings applied', async () => {
+    const uri = 'file:///work/pod-shared.yaml';
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('pod-shared.yaml') },
+    });
+    const { diagnostics } = await nextDiagnostics(uri, 1);
+    const codes = diagnostics.map((diagnostic) => diagnostic.code);
+    assert.ok(codes.includes('ppe-kill-pid1'));
+    assert.ok(!codes.includes('ppe-secret-volume'), 'turned off by the setting');
+  });
+
+  it('re-checks after an edit, once per burst of changes', async () => {
+    const uri = 'file:///work/every-kind.yaml';
+    const text = fixture('every-kind.yaml');
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text },
+    });
+    assert.equal((await nextDiagnostics(uri, 1)).diagnostics.length, 9);
+    for (let version = 2; version <= 4; version++) {
+      await connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [
+          { text: version < 4 ? text : text.replace(/hostPID: true/g, 'hostPID: false') },
+        ],
+      });
+    }
+    assert.equal((await nextDiagnostics(uri, 4)).diagnostics.length, 0);
+    assert.equal(published.filter((params) => params.uri === uri).length, 2);
+  });
+
+  it('answers hovers and code actions', async () => {
+    const uri = 'file:///work/task-page.json';
+    const text = fixture('deployment.json');
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'json', version: 1, text },
+    });
+    const { diagnostics } = await nextDiagnostics(uri, 1);
+    const hover: Hover = await connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 9, character: 12 },
+    });
+    assert.match(JSON.stringify(hover.contents), /PID 1/);
+    const conflict = diagnostics.find((diagnostic) => diagnostic.code === 'ppe-host-pid-conflict');
+    assert.ok(conflict);
+    const actions: CodeAction[] = await connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: conflict.range,
+      context: { diagnostics: [conflict] },
+    });
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      ['Remove hostPID', 'Remove shareProcessNamespace'],
+    );
+  });
+
+  it('ignores other languages', async () => {
+    const uri = 'file:///work/Chart.helm';
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'helm', version: 1, text: fixture('every-kind.yaml') },
+    });
+    const hover: Hover | null = await connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 7, character: 4 },
+    });
+    assert.equal(hover, null);
+  });
+});
