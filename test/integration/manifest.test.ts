@@ -134,7 +134,7 @@ describe('manifest language server in the editor', function () {
     };
     const share = await hoverText('shareProcessNamespace');
     assert.match(share, /PID 1/);
-    assert.match(share, /\/proc\/<pid>\/root/);
+    assert.match(share, /\/proc\/&lt;pid&gt;\/root/);
     assert.match(
       share,
       /https:\/\/kubernetes\.io\/docs\/tasks\/configure-pod-container\/share-process-namespace\//,

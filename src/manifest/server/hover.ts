@@ -35,13 +35,21 @@ export function hoverAt(text: string, offset: number): ManifestHover | undefined
   return { markdown, span: { start: chunk.offset + start, end: chunk.offset + end } };
 }
 
+/**
+ * A localized sentence as Markdown text: VS Code renders hovers as Markdown with HTML, where
+ * `/proc/<pid>/root` would lose `<pid>` as an unknown tag.
+ */
+function markdownText(message: string): string {
+  return message.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function explain(value: unknown, isKey: boolean): string | undefined {
   if (isKey && value === 'shareProcessNamespace') {
     return [
       `**shareProcessNamespace**: ${l10n.t('all containers of the pod share one process (PID) namespace.')}`,
       `- ${l10n.t("PID 1 is the pod sandbox (pause), not the container's entrypoint. Inits that need PID 1 (systemd, s6-overlay) fail; `kill -HUP 1` reaches the sandbox, which ignores it; TERM or INT sent to PID 1 stop the whole pod.")}`,
-      `- ${l10n.t('Every container sees every process. Command lines (/proc/<pid>/cmdline) are readable by all; environments (/proc/<pid>/environ) by the same user or with SYS_PTRACE. Secrets passed as arguments or environment variables are exposed.')}`,
-      `- ${l10n.t("Another container's files are reachable through /proc/<pid>/root, protected only by file permissions and the ptrace access check.")}`,
+      `- ${markdownText(l10n.t('Every container sees every process. Command lines (/proc/<pid>/cmdline) are readable by all; environments (/proc/<pid>/environ) by the same user or with SYS_PTRACE. Secrets passed as arguments or environment variables are exposed.'))}`,
+      `- ${markdownText(l10n.t("Another container's files are reachable through /proc/<pid>/root, protected only by file permissions and the ptrace access check."))}`,
       `- ${l10n.t('Signalling a process of another container needs the same user ID or CAP_KILL (in the default capability set), not SYS_PTRACE.')}`,
       `- ${l10n.t('Cannot be combined with hostPID.')}`,
       '',
@@ -61,7 +69,7 @@ function explain(value: unknown, isKey: boolean): string | undefined {
   if (!isKey && (value === 'SYS_PTRACE' || value === 'CAP_SYS_PTRACE')) {
     return [
       `**SYS_PTRACE**: ${l10n.t('lets the container trace other processes and pass the ptrace access check.')}`,
-      `- ${l10n.t('In a shared pod it can read /proc/<pid>/environ and /proc/<pid>/root of processes that run as other users.')}`,
+      `- ${markdownText(l10n.t('In a shared pod it can read /proc/<pid>/environ and /proc/<pid>/root of processes that run as other users.'))}`,
       `- ${l10n.t('Sending signals does not need it: the same user ID or CAP_KILL is enough.')}`,
       `- ${l10n.t('Pod Security "baseline" does not allow adding it.')}`,
       '',
