@@ -10,7 +10,7 @@ export const SYSTEM_PACKAGES = {
   'busybox-static': "the sandbox's busybox image",
   'nginx-light': "the sandbox's nginx image",
   openssl: "the sandbox API's TLS certificate",
-  'util-linux': '`script`, a pty for kubectl attach -it in the sandbox tests',
+  python3: 'the sandbox’s pty helper (podman exec -t, kubectl -it in its tests)',
 };
 
 export function missingPackages(names = Object.keys(SYSTEM_PACKAGES)) {

@@ -8,6 +8,7 @@ const steps = [
   ['lint', ['npm', 'run', 'lint']],
   ['typecheck', ['npm', 'run', 'typecheck']],
   ['unit', ['npm', 'run', 'test:unit']],
+  ['sandbox', ['npm', 'run', 'test:sandbox']],
   ['in-editor', ['npm', 'run', 'test:integration']],
 ];
 

@@ -1,0 +1,390 @@
+// The same API through @kubernetes/client-node (the extension's client): CRUD, selectors, Watch,
+// Exec, Attach, auth, and the fault and scale switches.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import {
+  ApiException,
+  Attach,
+  CoreV1Api,
+  Exec,
+  KubeConfig,
+  Watch,
+  type V1Pod,
+  type V1Status,
+} from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { SEED_MANIFEST } from './index';
+import { instanceId } from './stateDir';
+import { podmanPodExists, useSandbox, waitUntil } from './testSupport';
+
+const NS = 'client-node';
+
+interface ExecResult {
+  stdout: string;
+  stderr: string;
+  status: V1Status | undefined;
+  closed: boolean;
+}
+
+describe('sandbox with @kubernetes/client-node', function () {
+  const sandbox = useSandbox();
+  let kc: KubeConfig;
+  let core: CoreV1Api;
+
+  before(async function () {
+    kc = new KubeConfig();
+    kc.loadFromFile(sandbox().kubeconfigPath);
+    core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+  });
+
+  /** Runs a command with Exec; resolves when the socket closes (status or not). */
+  async function exec(container: string, command: string[], stdin?: string): Promise<ExecResult> {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const input = stdin === undefined ? null : new PassThrough();
+    const result: ExecResult = { stdout: '', stderr: '', status: undefined, closed: false };
+    stdout.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
+    const ws = await new Exec(kc).exec(
+      NS,
+      'nginx',
+      container,
+      command,
+      stdout,
+      stderr,
+      input,
+      false,
+      (status) => {
+        result.status = status;
+      },
+    );
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+    input?.end(stdin);
+    await closed;
+    result.closed = true;
+    return result;
+  }
+
+  it('creates a namespace and a pod, and finds the pod by label and field selectors', async function () {
+    const manifest = parseYaml(await readFile(SEED_MANIFEST, 'utf8')) as V1Pod;
+    manifest.metadata = { ...manifest.metadata, labels: { app: 'web', tier: 'debug' } };
+    const created = await core.createNamespacedPod({ namespace: NS, body: manifest });
+    assert.equal(created.status?.phase, 'Running');
+    assert.equal(created.spec?.shareProcessNamespace, true);
+
+    const names = async (labelSelector?: string, fieldSelector?: string) =>
+      (await core.listNamespacedPod({ namespace: NS, labelSelector, fieldSelector })).items.map(
+        (p) => p.metadata?.name,
+      );
+    assert.deepEqual(await names('app=web'), ['nginx']);
+    assert.deepEqual(await names('app in (web,api),tier!=prod'), ['nginx']);
+    assert.deepEqual(await names('app=api'), []);
+    assert.deepEqual(await names(undefined, 'status.phase=Running,metadata.name=nginx'), ['nginx']);
+    assert.deepEqual(await names(undefined, 'status.phase!=Running'), []);
+
+    const ns = await core.readNamespace({ name: NS });
+    assert.equal(ns.status?.phase, 'Active');
+  });
+
+  it('answers a missing object with a NotFound Status', async function () {
+    await assert.rejects(
+      core.readNamespacedPod({ namespace: NS, name: 'absent' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ApiException);
+        assert.equal(error.code, 404);
+        const status = JSON.parse(String(error.body)) as V1Status;
+        assert.equal(status.reason, 'NotFound');
+        return true;
+      },
+    );
+  });
+
+  it('execs with output, an exit code on the status channel, and stdin closed on v5', async function () {
+    const ps = await exec('shell', ['ps', 'ax']);
+    assert.equal(ps.status?.status, 'Success');
+    assert.match(ps.stdout, /nginx: master process nginx -g daemon off;/);
+
+    const failed = await exec('shell', ['sh', '-c', 'echo oops >&2; exit 3']);
+    assert.equal(failed.status?.status, 'Failure');
+    assert.equal(failed.status?.reason, 'NonZeroExitCode');
+    assert.deepEqual(failed.status?.details?.causes, [{ reason: 'ExitCode', message: '3' }]);
+    assert.equal(failed.stderr, 'oops\n');
+
+    // `cat` ends only when stdin ends: the [255, 0] close frame must reach it, and output and
+    // status must still arrive after it.
+    const echoed = await exec('shell', ['cat'], 'hello sandbox');
+    assert.equal(echoed.stdout, 'hello sandbox');
+    assert.equal(echoed.status?.status, 'Success');
+  });
+
+  it('attaches to the tty shell, types and reads back', async function () {
+    const stdout = new PassThrough();
+    const stdin = new PassThrough();
+    let output = '';
+    stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const ws = await new Attach(kc).attach(NS, 'nginx', 'shell', stdout, null, stdin, true);
+    try {
+      // Attaching resizes the tty and busybox redraws its line, dropping what was typed
+      // meanwhile: type again until the answer shows (repeating `echo` is harmless).
+      let from = 0;
+      let polls = 0;
+      await waitUntil(
+        () => {
+          if (/\r\n42\r\n/.test(output.slice(from))) {
+            return true;
+          }
+          if (polls++ % 20 === 0) {
+            from = output.length;
+            stdin.write('echo $((6 * 7))\r');
+          }
+          return undefined;
+        },
+        () => `42 in: ${output}`,
+      );
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('watches pods: ADDED, MODIFIED and DELETED, resuming from a resourceVersion', async function () {
+    const events: { type: string; name: string; rv: string }[] = [];
+    const path = `/api/v1/namespaces/${NS}/pods`;
+    const list = await core.listNamespacedPod({ namespace: NS });
+    const controller = await new Watch(kc).watch(
+      path,
+      { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
+      (type, object: V1Pod) => {
+        events.push({
+          type,
+          name: object.metadata?.name ?? '',
+          rv: object.metadata?.resourceVersion ?? '',
+        });
+      },
+      () => undefined,
+    );
+    try {
+      const pod: V1Pod = {
+        metadata: { name: 'watched' },
+        spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] },
+      };
+      await core.createNamespacedPod({ namespace: NS, body: pod });
+      await core.deleteNamespacedPod({ namespace: NS, name: 'watched' });
+      await waitUntil(
+        () => (events.some((e) => e.type === 'DELETED' && e.name === 'watched') ? true : undefined),
+        () => `DELETED in ${JSON.stringify(events)}`,
+      );
+    } finally {
+      controller.abort();
+    }
+    const mine = events.filter((e) => e.name === 'watched');
+    assert.equal(mine[0]?.type, 'ADDED');
+    assert.ok(mine.some((e) => e.type === 'MODIFIED'));
+    assert.equal(mine.at(-1)?.type, 'DELETED');
+    const versions = mine.map((e) => BigInt(e.rv));
+    assert.deepEqual(
+      versions,
+      [...versions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+
+    // A watch from an old resourceVersion replays what happened since.
+    const replayed: string[] = [];
+    const again = await new Watch(kc).watch(
+      path,
+      { resourceVersion: list.metadata?.resourceVersion },
+      (type, object: V1Pod) => {
+        if (object.metadata?.name === 'watched') {
+          replayed.push(type);
+        }
+      },
+      () => undefined,
+    );
+    try {
+      await waitUntil(
+        () => (replayed.includes('DELETED') ? true : undefined),
+        'the replayed DELETED',
+      );
+    } finally {
+      again.abort();
+    }
+    assert.equal(replayed[0], 'ADDED');
+  });
+
+  it('sends initial events with a bookmark, and 410 Expired for a version too old', async function () {
+    const events = async (query: string) => {
+      const response = await sandbox().call(
+        'GET',
+        `/api/v1/namespaces/${NS}/pods?watch=1&timeoutSeconds=1&${query}`,
+      );
+      assert.equal(response.status, 200);
+      // One event parses as one JSON document; more are newline-delimited text.
+      const text =
+        typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; object: V1Pod & V1Status });
+    };
+    const initial = await events(
+      'sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan',
+    );
+    assert.deepEqual(
+      initial.map((e) => [e.type, e.object.metadata?.name]),
+      [
+        ['ADDED', 'nginx'],
+        ['BOOKMARK', undefined],
+      ],
+    );
+    assert.equal(initial[1].object.metadata?.annotations?.['k8s.io/initial-events-end'], 'true');
+
+    const expired = await events('resourceVersion=1');
+    assert.equal(expired[0]?.type, 'ERROR');
+    assert.equal(expired[0].object.code, 410);
+    assert.equal(expired[0].object.reason, 'Expired');
+  });
+
+  it("adds an ephemeral container that shares the target container's PID namespace", async function () {
+    const isolated: V1Pod = {
+      metadata: { name: 'isolated' },
+      spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    };
+    await core.createNamespacedPod({ namespace: NS, body: isolated });
+    const path = `/api/v1/namespaces/${NS}/pods/isolated/ephemeralcontainers`;
+    const debug = {
+      name: 'debugger',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      targetContainerName: 'web',
+    };
+    // A patch needs a patch media type, as on a real API server.
+    const plain = await sandbox().call('PATCH', path, { spec: { ephemeralContainers: [debug] } });
+    assert.equal(plain.status, 415);
+    const response = await sandbox().call(
+      'PATCH',
+      path,
+      { spec: { ephemeralContainers: [debug] } },
+      'application/strategic-merge-patch+json',
+    );
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const pod = await core.readNamespacedPod({ namespace: NS, name: 'isolated' });
+    const status = pod.status?.ephemeralContainerStatuses?.find((s) => s.name === 'debugger');
+    assert.ok(status?.state?.running, JSON.stringify(status));
+
+    // In the target's PID namespace, nginx's master is PID 1.
+    const stdout = new PassThrough();
+    let output = '';
+    stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let result: V1Status | undefined;
+    const ws = await new Exec(kc).exec(
+      NS,
+      'isolated',
+      'debugger',
+      ['cat', '/proc/1/cmdline'],
+      stdout,
+      null,
+      null,
+      false,
+      (s) => {
+        result = s;
+      },
+    );
+    await new Promise((resolve) => ws.on('close', resolve));
+    assert.equal(result?.status, 'Success');
+    assert.equal(output.split('\0')[0], 'nginx: master process nginx -g daemon off;');
+  });
+
+  it('rejects a wrong token with 401 Unauthorized', async function () {
+    const wrong = new KubeConfig();
+    wrong.loadFromFile(sandbox().kubeconfigPath);
+    const user = wrong.getCurrentUser();
+    assert.ok(user);
+    (user as { token?: string }).token = 'wrong';
+    await assert.rejects(
+      wrong.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: NS }),
+      (error: unknown) => {
+        assert.ok(error instanceof ApiException);
+        assert.equal(error.code, 401);
+        return true;
+      },
+    );
+  });
+
+  it('forbids exec with 403', async function () {
+    await sandbox().setFaults({ forbidExec: true });
+    try {
+      // client-node reports a refused upgrade with the HTTP status only.
+      await assert.rejects(exec('shell', ['true']), (error: { message?: string }) => {
+        assert.match(String(error.message), /403/);
+        return true;
+      });
+    } finally {
+      await sandbox().setFaults({ forbidExec: false });
+    }
+  });
+
+  it('drops an exec stream after N bytes, without a status', async function () {
+    await sandbox().setFaults({ dropExecAfterBytes: 100 });
+    try {
+      const result = await exec('shell', ['seq', '1', '10000']);
+      assert.equal(result.stdout.length, 100);
+      assert.equal(result.status, undefined);
+    } finally {
+      await sandbox().setFaults({ dropExecAfterBytes: 0 });
+    }
+  });
+
+  it('delays responses', async function () {
+    await sandbox().setFaults({ delayMs: 400 });
+    try {
+      const started = Date.now();
+      await core.readNamespace({ name: NS });
+      assert.ok(Date.now() - started >= 400);
+    } finally {
+      await sandbox().setFaults({ delayMs: 0 });
+    }
+  });
+
+  it('serves 5,000 synthetic pods for scale tests', async function () {
+    await sandbox().setFaults({ syntheticPods: 5000 });
+    try {
+      const list = await core.listNamespacedPod({ namespace: 'synthetic' });
+      assert.equal(list.items.length, 5000);
+      assert.equal(list.items[4999].status?.phase, 'Running');
+      assert.equal(list.items[0].status?.containerStatuses?.length, 2);
+    } finally {
+      await sandbox().setFaults({ syntheticPods: 0 });
+    }
+    const after = await core.listNamespacedPod({ namespace: 'synthetic' });
+    assert.equal(after.items.length, 0);
+  });
+
+  it('keeps its pods across an API restart', async function () {
+    const before = await core.readNamespacedPod({ namespace: NS, name: 'nginx' });
+    const oldPid = sandbox().pid;
+    await sandbox().restartApi();
+    assert.notEqual(sandbox().pid, oldPid);
+    const after = await core.readNamespacedPod({ namespace: NS, name: 'nginx' });
+    assert.equal(after.metadata?.uid, before.metadata?.uid);
+    assert.deepEqual(after.metadata?.labels, { app: 'web', tier: 'debug' });
+    assert.equal(after.spec?.shareProcessNamespace, true);
+    assert.equal(after.status?.phase, 'Running');
+    const ps = await exec('shell', ['ps', 'ax']);
+    assert.match(ps.stdout, /nginx: worker process/);
+  });
+
+  it('deletes a namespace with its pods', async function () {
+    const podmanName = `ppe-${instanceId(sandbox().stateDir)}-${NS}-nginx`;
+    assert.equal(await podmanPodExists(podmanName), true);
+    await core.deleteNamespace({ name: NS });
+    await waitUntil(
+      () =>
+        core.readNamespace({ name: NS }).then(
+          () => undefined,
+          () => true,
+        ),
+      'the namespace to go',
+    );
+    assert.equal(await podmanPodExists(podmanName), false);
+  });
+});

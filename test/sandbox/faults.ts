@@ -1,0 +1,68 @@
+// Fault and scale switches: set by CLI flags at `up`, or at runtime through
+// `POST /sandbox/faults` (token-authenticated) or `Sandbox.setFaults()`.
+
+export interface Faults {
+  /** Answer exec and attach with 403 Forbidden, as RBAC without pods/exec or pods/attach would. */
+  forbidExec: boolean;
+  /** More subresources or resources to forbid for every verb, e.g. "pods/ephemeralcontainers". */
+  forbiddenResources: string[];
+  /** Cut an exec/attach stream (no status) once it has sent this many output bytes; 0 is off. */
+  dropExecAfterBytes: number;
+  /** Delay every API response by this many milliseconds. */
+  delayMs: number;
+  /** Serve this many status-only pods (no containers) in the namespace `synthetic`. */
+  syntheticPods: number;
+}
+
+export const NO_FAULTS: Faults = {
+  forbidExec: false,
+  forbiddenResources: [],
+  dropExecAfterBytes: 0,
+  delayMs: 0,
+  syntheticPods: 0,
+};
+
+export const MAX_SYNTHETIC_PODS = 5000;
+
+function count(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new Error(`${name} must be an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+/** Applies a partial update after checking every field; throws on anything unknown or invalid. */
+export function mergeFaults(current: Faults, update: unknown): Faults {
+  if (typeof update !== 'object' || update === null || Array.isArray(update)) {
+    throw new Error('faults must be a JSON object');
+  }
+  const next: Faults = { ...current, forbiddenResources: [...current.forbiddenResources] };
+  for (const [key, value] of Object.entries(update)) {
+    switch (key) {
+      case 'forbidExec':
+        if (typeof value !== 'boolean') {
+          throw new Error('forbidExec must be a boolean');
+        }
+        next.forbidExec = value;
+        break;
+      case 'forbiddenResources':
+        if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+          throw new Error('forbiddenResources must be an array of strings');
+        }
+        next.forbiddenResources = value;
+        break;
+      case 'dropExecAfterBytes':
+        next.dropExecAfterBytes = count(value, key);
+        break;
+      case 'delayMs':
+        next.delayMs = count(value, key, 60_000);
+        break;
+      case 'syntheticPods':
+        next.syntheticPods = count(value, key, MAX_SYNTHETIC_PODS);
+        break;
+      default:
+        throw new Error(`unknown fault switch: ${key}`);
+    }
+  }
+  return next;
+}
