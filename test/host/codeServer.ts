@@ -38,7 +38,7 @@ export async function ensureCodeServer(log: (line: string) => void): Promise<str
       cwd: root,
       maxBuffer: 64 * 1024 * 1024,
       env: {
-        ...process.env,
+        ...withoutNpmConfig(process.env),
         PATH: `${join(nodeHome, 'bin')}:${process.env.PATH ?? ''}`,
         npm_config_nodedir: nodeHome,
         npm_config_unsafe_perm: 'true',
@@ -47,6 +47,20 @@ export async function ensureCodeServer(log: (line: string) => void): Promise<str
   );
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   return bin;
+}
+
+/**
+ * The environment without what an outer `npm run` exported: code-server's postinstall reads the
+ * Node version from npm_config_user_agent, which would otherwise name the outer npm's Node 20.
+ */
+function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^npm_/i.test(name)) {
+      clean[name] = value;
+    }
+  }
+  return clean;
 }
 
 export function freeLoopbackPort(): Promise<number> {
