@@ -13,7 +13,3 @@ export function activate(context: vscode.ExtensionContext): void {
   logCommands.register(context, deps);
   manifestClient.register(context, deps);
 }
-
-export function deactivate(): void {
-  // Disposables pushed to context.subscriptions are released by VS Code.
-}
