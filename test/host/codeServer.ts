@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
 import { cacheDir, ensureTestNode } from '../../scripts/testNode.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -153,4 +154,43 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { url, child, stop };
+}
+
+/** Debian's Chromium, headless; the flags keep it off the network this machine does not have. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.PPE_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface WorkbenchOptions {
+  /** Absolute paths on the code-server machine. */
+  readonly extensionDevelopmentPath: string;
+  readonly extensionTestsPath?: string;
+  readonly folder?: string;
+}
+
+/** The workbench URL that loads the extension in development mode (and runs its tests, if given). */
+export function workbenchUrl(server: CodeServerProcess, options: WorkbenchOptions): string {
+  const remote = (path: string): string => `vscode-remote://${new URL(server.url).host}${path}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(options.extensionDevelopmentPath)],
+    ['skipWelcome', 'true'],
+  ];
+  if (options.extensionTestsPath) {
+    payload.push(['extensionTestsPath', remote(options.extensionTestsPath)]);
+  }
+  const query = new URLSearchParams({ payload: JSON.stringify(payload) });
+  if (options.folder) {
+    query.set('folder', options.folder);
+  }
+  return `${server.url}/?${query.toString()}`;
 }

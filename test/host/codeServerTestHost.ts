@@ -5,16 +5,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   ensureCodeServer,
   freeLoopbackPort,
+  launchChromium,
   startCodeServer,
+  workbenchUrl,
   type CodeServerProcess,
 } from './codeServer';
 
 const SUITE_TIMEOUT_MS = Number(process.env.PPE_TEST_TIMEOUT_MS ?? 20 * 60_000);
-const CHROMIUM = process.env.PPE_CHROMIUM ?? '/usr/bin/chromium';
 
 interface HostArguments {
   readonly extensionDevelopmentPath: string;
@@ -80,17 +81,7 @@ async function main(): Promise<number> {
     });
     log(`code-server ${server.url}`);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const exitCode = new Promise<number>((resolveExit) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
@@ -99,17 +90,7 @@ async function main(): Promise<number> {
     await page.exposeFunction('codeAutomationLog', (type: string, messages: unknown[]) => {
       workbenchLog.push(`[${type}] ${format(...messages)}\n`);
     });
-    const remote = (path: string): string => `vscode-remote://127.0.0.1:${port}${path}`;
-    const payload = [
-      ['extensionDevelopmentPath', remote(args.extensionDevelopmentPath)],
-      ['extensionTestsPath', remote(args.extensionTestsPath)],
-      ['skipWelcome', 'true'],
-    ];
-    const query = new URLSearchParams({ payload: JSON.stringify(payload) });
-    if (args.folder) {
-      query.set('folder', args.folder);
-    }
-    await page.goto(`${server.url}/?${query.toString()}`);
+    await page.goto(workbenchUrl(server, args));
 
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<number>((resolveTimeout) => {

@@ -4,8 +4,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { ensureCodeServer, freeLoopbackPort, startCodeServer } from './codeServer';
+import type { Page } from 'playwright-core';
+import {
+  ensureCodeServer,
+  freeLoopbackPort,
+  launchChromium,
+  startCodeServer,
+  workbenchUrl,
+} from './codeServer';
 
 const root = resolve(__dirname, '../..');
 const output = join(root, 'media', 'screenshots');
@@ -36,25 +42,18 @@ async function main(): Promise<void> {
     smokeTestDriver: true,
     onOutput: () => undefined,
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.PPE_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    const payload = [
-      ['extensionDevelopmentPath', `vscode-remote://${new URL(server.url).host}${root}`],
-      ['skipWelcome', 'true'],
-    ];
-    const query = new URLSearchParams({
-      folder: join(root, 'test/fixtures/manifests'),
-      payload: JSON.stringify(payload),
-    });
-    await page.goto(`${server.url}/?${query.toString()}`);
+    await page.goto(
+      workbenchUrl(server, {
+        extensionDevelopmentPath: root,
+        folder: join(root, 'test/fixtures/manifests'),
+      }),
+    );
     await page.waitForSelector('.monaco-workbench');
     await page.waitForTimeout(3000);
     mkdirSync(output, { recursive: true });
-    // The secondary side bar (Chat) opens by default and has nothing to do with this extension.
 
     await openFile(page, 'pod-shared.yaml');
     await page.keyboard.press('Control+Shift+M');
