@@ -13,6 +13,7 @@ import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
 import { ManifestChecker, toDiagnostics, type ManifestSettings } from './manifestChecker';
 import { SETTINGS_SECTION, parseSettings } from './settings';
+import { CheckScheduler } from './checkScheduler';
 
 /** What the client passes in `initializationOptions`. */
 interface InitializationOptions {
@@ -26,7 +27,7 @@ const LANGUAGES = new Set(['yaml', 'json']);
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const checker = new ManifestChecker();
-const pending = new Map<string, NodeJS.Timeout>();
+const scheduler = new CheckScheduler(DEBOUNCE_MS, (uri) => void validate(uri));
 const settingsByUri = new Map<string, Promise<ManifestSettings>>();
 let pullConfiguration = false;
 
@@ -56,7 +57,7 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
   for (const document of documents.all()) {
-    schedule(document, 0);
+    scheduler.schedule(document.uri, 0);
   }
 });
 
@@ -81,25 +82,17 @@ function isManifestLanguage(document: TextDocument): boolean {
   return LANGUAGES.has(document.languageId);
 }
 
-function schedule(document: TextDocument, delay = DEBOUNCE_MS): void {
-  clearTimeout(pending.get(document.uri));
-  pending.set(
-    document.uri,
-    setTimeout(() => {
-      pending.delete(document.uri);
-      void validate(document.uri);
-    }, delay),
-  );
-}
-
 async function validate(uri: string): Promise<void> {
-  const document = documents.get(uri);
-  if (!document || !isManifestLanguage(document)) {
+  if (!isOpenManifest(uri)) {
     return;
   }
   const settings = await settingsFor(uri);
-  const current = documents.get(uri);
-  if (!current || current.version !== document.version) {
+  // Read the document only now, after the await: while the settings were on their way it may
+  // have changed, or been closed and reopened under the same URI with other text at the same
+  // version (untitled names are reused). What is published is always computed from the text
+  // the client has open under this URI at this version.
+  const document = documents.get(uri);
+  if (!document || !isManifestLanguage(document)) {
     return;
   }
   try {
@@ -118,11 +111,15 @@ async function validate(uri: string): Promise<void> {
   }
 }
 
-documents.onDidChangeContent(({ document }) => schedule(document));
+function isOpenManifest(uri: string): boolean {
+  const document = documents.get(uri);
+  return document !== undefined && isManifestLanguage(document);
+}
+
+documents.onDidChangeContent(({ document }) => scheduler.schedule(document.uri));
 
 documents.onDidClose(({ document }) => {
-  clearTimeout(pending.get(document.uri));
-  pending.delete(document.uri);
+  scheduler.cancel(document.uri);
   settingsByUri.delete(document.uri);
   checker.forget(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
@@ -151,7 +148,12 @@ connection.onCodeAction(async ({ textDocument, context }) => {
   if (!document || !isManifestLanguage(document)) {
     return [];
   }
+  const version = document.version;
   const settings = await settingsFor(document.uri);
+  if (documents.get(textDocument.uri) !== document || document.version !== version) {
+    // Edited, closed or reopened meanwhile: the request's ranges no longer fit the text.
+    return [];
+  }
   const placed = checker.findings(document.uri, document.getText(), settings.maxFileSize);
   return quickFixes(document, placed, context.diagnostics);
 });

@@ -21,11 +21,18 @@ describe('manifest language server (stdio)', function () {
   let connection: MessageConnection;
   const published: PublishDiagnosticsParams[] = [];
   const waiters: (() => void)[] = [];
+  /** While set, `workspace/configuration` requests wait for it: settings that are slow to come. */
+  let configurationGate: Promise<void> | undefined;
+  const configurationRequests: string[] = [];
 
-  function nextDiagnostics(uri: string, version: number): Promise<PublishDiagnosticsParams> {
+  function nextDiagnostics(
+    uri: string,
+    accept: (params: PublishDiagnosticsParams) => boolean,
+    after = 0,
+  ): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve) => {
       const check = () => {
-        const found = published.find((params) => params.uri === uri && params.version === version);
+        const found = published.slice(after).find((params) => params.uri === uri && accept(params));
         if (found) {
           resolve(found);
         } else {
@@ -34,6 +41,38 @@ describe('manifest language server (stdio)', function () {
       };
       check();
     });
+  }
+
+  const atVersion = (version: number) => (params: PublishDiagnosticsParams) =>
+    params.version === version;
+
+  /** Resolves once the server has asked for the settings of `uri` (the check is under way). */
+  function configurationRequested(uri: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (configurationRequests.includes(uri)) {
+          resolve();
+        } else {
+          waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  /**
+   * Every check scheduled before this call has published once this resolves: a document opened
+   * now is checked after them (same debounce, timers fire in order), so its diagnostics are the
+   * later event to wait for instead of a sleep.
+   */
+  let barriers = 0;
+  async function settled(): Promise<void> {
+    const uri = `file:///work/barrier-${++barriers}.yaml`;
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('task-page.yaml') },
+    });
+    await nextDiagnostics(uri, atVersion(1));
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
   before(async () => {
@@ -56,9 +95,15 @@ describe('manifest language server (stdio)', function () {
         waiters.splice(0).forEach((waiter) => waiter());
       },
     );
-    connection.onRequest('workspace/configuration', () => [
-      { rules: { 'ppe-secret-volume': false } },
-    ]);
+    connection.onRequest(
+      'workspace/configuration',
+      async (params: { items: { scopeUri?: string }[] }) => {
+        configurationRequests.push(...params.items.map((item) => item.scopeUri ?? ''));
+        waiters.splice(0).forEach((waiter) => waiter());
+        await configurationGate;
+        return params.items.map(() => ({ rules: { 'ppe-secret-volume': false } }));
+      },
+    );
     connection.onRequest('client/registerCapability', () => null);
     connection.onNotification('window/logMessage', () => undefined);
     connection.listen();
@@ -85,7 +130,7 @@ describe('manifest language server (stdio)', function () {
     await connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('pod-shared.yaml') },
     });
-    const { diagnostics } = await nextDiagnostics(uri, 1);
+    const { diagnostics } = await nextDiagnostics(uri, atVersion(1));
     const codes = diagnostics.map((diagnostic) => diagnostic.code);
     assert.ok(codes.includes('ppe-kill-pid1'));
     assert.ok(!codes.includes('ppe-secret-volume'), 'turned off by the setting');
@@ -97,7 +142,7 @@ describe('manifest language server (stdio)', function () {
     await connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'yaml', version: 1, text },
     });
-    assert.equal((await nextDiagnostics(uri, 1)).diagnostics.length, 9);
+    assert.equal((await nextDiagnostics(uri, atVersion(1))).diagnostics.length, 9);
     for (let version = 2; version <= 4; version++) {
       await connection.sendNotification('textDocument/didChange', {
         textDocument: { uri, version },
@@ -106,8 +151,46 @@ describe('manifest language server (stdio)', function () {
         ],
       });
     }
-    assert.equal((await nextDiagnostics(uri, 4)).diagnostics.length, 0);
-    assert.equal(published.filter((params) => params.uri === uri).length, 2);
+    assert.equal((await nextDiagnostics(uri, atVersion(4))).diagnostics.length, 0);
+    // A check per change would publish after this point too; count only once they all had time.
+    await settled();
+    assert.deepEqual(
+      published.filter((params) => params.uri === uri).map((params) => params.version),
+      [1, 4],
+    );
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  it('never publishes what it found in a closed document for the one reopened under its URI', async () => {
+    // VS Code reuses untitled names: Untitled-1 closed and a new Untitled-1 opened are both at
+    // version 1. The first check is still waiting for its settings when the swap happens.
+    const uri = 'untitled:Untitled-1';
+    let release = () => {};
+    configurationGate = new Promise((resolve) => (release = resolve));
+    try {
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('every-kind.yaml') },
+      });
+      await configurationRequested(uri);
+      const swapped = published.length;
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('helm-template.yaml') },
+      });
+      configurationGate = undefined;
+      release();
+      await nextDiagnostics(uri, atVersion(1), swapped);
+      await settled();
+      const afterSwap = published.slice(swapped).filter((params) => params.uri === uri);
+      assert.ok(afterSwap.length > 0);
+      for (const params of afterSwap) {
+        assert.deepEqual(params.diagnostics, [], 'the Helm template has no findings');
+      }
+    } finally {
+      configurationGate = undefined;
+      release();
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    }
   });
 
   it('answers hovers and code actions', async () => {
@@ -116,7 +199,7 @@ describe('manifest language server (stdio)', function () {
     await connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'json', version: 1, text },
     });
-    const { diagnostics } = await nextDiagnostics(uri, 1);
+    const { diagnostics } = await nextDiagnostics(uri, atVersion(1));
     const hover: Hover = await connection.sendRequest('textDocument/hover', {
       textDocument: { uri },
       position: { line: 9, character: 12 },
