@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
@@ -11,10 +14,18 @@ function fixtureUri(name: string): vscode.Uri {
   return vscode.Uri.joinPath(extension.extensionUri, 'test/fixtures/manifests', name);
 }
 
-/** Opens a fixture's text as an untitled document, so fixes never touch the fixture file. */
+let opened = 0;
+
+/**
+ * Opens a copy of a fixture under a file name no other test uses, so fixes never touch the
+ * fixture and no test sees a document, or diagnostics, that an earlier one left under a reused
+ * name (VS Code reuses untitled names such as Untitled-1 after a close).
+ */
 async function openFixture(name: string, language: 'yaml' | 'json'): Promise<vscode.TextDocument> {
-  const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(fixtureUri(name)));
-  const document = await vscode.workspace.openTextDocument({ language, content });
+  const copy = vscode.Uri.file(join(scratch, `${++opened}-${name}`));
+  await vscode.workspace.fs.copy(fixtureUri(name), copy);
+  const document = await vscode.workspace.openTextDocument(copy);
+  assert.equal(document.languageId, language);
   await vscode.window.showTextDocument(document);
   return document;
 }
@@ -83,14 +94,25 @@ async function applyQuickFix(
   assert.ok(await vscode.workspace.applyEdit(action.edit));
 }
 
-async function closeActiveEditor(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+/** Reverts and closes every editor a test left, so the next test starts from an empty window. */
+async function closeEditors(): Promise<void> {
+  for (let left = 20; left > 0 && vscode.window.tabGroups.all.some((g) => g.tabs.length); left--) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
 }
+
+let scratch: string;
 
 describe('manifest language server in the editor', function () {
   this.timeout(DEADLINE_MS * 2);
 
-  afterEach(closeActiveEditor);
+  before(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'ppe-manifest-test-'));
+  });
+
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  afterEach(closeEditors);
 
   it('publishes diagnostics with codes, ranges and docs links for every workload kind', async () => {
     const document = await openFixture('every-kind.yaml', 'yaml');
@@ -112,8 +134,6 @@ describe('manifest language server in the editor', function () {
     const manifest = await openFixture('task-page.yaml', 'yaml');
     await diagnosticsWhen(manifest.uri, withCode('ppe-ptrace-breaks-baseline'));
     assert.deepEqual(ours(helm.uri), []);
-    await closeActiveEditor();
-    await vscode.window.showTextDocument(helm);
   });
 
   it('explains shareProcessNamespace, hostPID and SYS_PTRACE on hover', async () => {
