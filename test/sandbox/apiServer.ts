@@ -7,6 +7,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import {
+  AUTHORIZATION_API_GROUP,
+  AUTHORIZATION_RESOURCES,
+  decodeAccessReview,
+  PROTOBUF,
+  reviewAccess,
+} from './accessReview';
+import {
   API_GROUPS,
   apiVersions,
   CORE_RESOURCES,
@@ -16,7 +23,7 @@ import {
   VERSION,
   wantsTable,
 } from './discovery';
-import { mergeFaults, type Faults } from './faults';
+import { forbids, mergeFaults, type Faults } from './faults';
 import { parseFieldSelector, parseSelector, POD_FIELDS, SelectorError } from './selectors';
 import { ApiError } from './status';
 import { type Json, type Kind, type Store, type WatchEvent } from './store';
@@ -108,19 +115,26 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<Json> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+function parseBody(bytes: Buffer, type: string): Json {
+  const text = bytes.toString('utf8');
   try {
-    const type = req.headers['content-type'] ?? '';
     const value: unknown = /yaml/.test(type) ? parseYaml(text) : JSON.parse(text || '{}');
     return value as Json;
   } catch (error) {
     throw ApiError.badRequest(`the request body is not valid: ${(error as Error).message}`);
   }
+}
+
+async function readBody(req: IncomingMessage): Promise<Json> {
+  return parseBody(await readBytes(req), req.headers['content-type'] ?? '');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -166,6 +180,8 @@ export class ApiServer {
     handleProtocols: (protocols) => PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   private poller: NodeJS.Timeout | undefined;
+  /** Ends each open watch the way the server's timeoutSeconds would. */
+  private readonly openWatches = new Set<() => void>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.faults = options.faults;
@@ -231,12 +247,7 @@ export class ApiServer {
     if (!r) {
       return;
     }
-    const resource = r.subresource ? `${r.kind}/${r.subresource}` : (r.kind ?? '');
-    const streaming = r.subresource === 'exec' || r.subresource === 'attach';
-    if (
-      (streaming && this.faults.forbidExec) ||
-      this.faults.forbiddenResources.includes(resource)
-    ) {
+    if (forbids(this.faults, r.kind ?? '', r.subresource)) {
       throw forbiddenError(verbOf(req.method ?? 'GET', r, flag(url.searchParams.get('watch'))), r);
     }
   }
@@ -292,6 +303,30 @@ export class ApiServer {
       sendJson(res, 200, this.faults);
       return;
     }
+    if (path === '/sandbox/compact') {
+      if (req.method !== 'POST') {
+        throw ApiError.methodNotAllowed();
+      }
+      // Like an etcd compaction followed by watches ending: clients come back with versions that
+      // are now too old, get 410 Expired, and must list again.
+      this.options.store.compact();
+      for (const end of [...this.openWatches]) {
+        end();
+      }
+      sendJson(res, 200, { resourceVersion: String(this.options.store.resourceVersion) });
+      return;
+    }
+    if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      if (req.method !== 'POST') {
+        throw ApiError.methodNotAllowed();
+      }
+      // kubectl's typed client sends this one as protobuf; the answer may still be JSON.
+      const type = req.headers['content-type'] ?? '';
+      const bytes = await readBytes(req);
+      const review = type.startsWith(PROTOBUF) ? decodeAccessReview(bytes) : parseBody(bytes, type);
+      sendJson(res, 201, reviewAccess(review, this.faults));
+      return;
+    }
     if (req.method !== 'GET') {
       throw ApiError.methodNotAllowed();
     }
@@ -301,6 +336,8 @@ export class ApiServer {
       '/api': apiVersions(address),
       '/apis': API_GROUPS,
       '/api/v1': CORE_RESOURCES,
+      '/apis/authorization.k8s.io': AUTHORIZATION_API_GROUP,
+      '/apis/authorization.k8s.io/v1': AUTHORIZATION_RESOURCES,
       '/openapi/v3': OPENAPI_ROOT,
       '/openapi/v3/api/v1': OPENAPI_V1,
     };
@@ -595,9 +632,12 @@ export class ApiServer {
     if (timeout > 0) {
       timers.push(setTimeout(() => res.end(), timeout * 1000));
     }
+    const end = () => res.end();
+    this.openWatches.add(end);
     const stop = () => {
       unsubscribe();
       timers.forEach((timer) => clearTimeout(timer));
+      this.openWatches.delete(end);
     };
     res.on('close', stop);
     res.on('finish', stop);

@@ -1,5 +1,6 @@
 // What clients read before they act: version, API discovery, an OpenAPI v3 index, and the
 // server-side Table format that `kubectl get` prints.
+import { AUTHORIZATION_API_GROUP } from './accessReview';
 import { NODE_NAME, type Json } from './store';
 
 export const VERSION = {
@@ -22,7 +23,17 @@ export function apiVersions(serverAddress: string): Json {
   };
 }
 
-export const API_GROUPS = { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+export const API_GROUPS = {
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: [
+    {
+      name: AUTHORIZATION_API_GROUP.name,
+      versions: AUTHORIZATION_API_GROUP.versions,
+      preferredVersion: AUTHORIZATION_API_GROUP.preferredVersion,
+    },
+  ],
+};
 
 const CRUD = ['create', 'delete', 'get', 'list', 'watch'];
 

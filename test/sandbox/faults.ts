@@ -24,6 +24,16 @@ export const NO_FAULTS: Faults = {
 
 export const MAX_SYNTHETIC_PODS = 5000;
 
+/**
+ * Whether the switches forbid a core-group resource (with its subresource), as missing RBAC rules
+ * would: requests get 403 and SelfSubjectAccessReviews answer "no".
+ */
+export function forbids(faults: Faults, resource: string, subresource?: string): boolean {
+  const streaming = resource === 'pods' && (subresource === 'exec' || subresource === 'attach');
+  const full = subresource ? `${resource}/${subresource}` : resource;
+  return (streaming && faults.forbidExec) || faults.forbiddenResources.includes(full);
+}
+
 function count(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw new Error(`${name} must be an integer from 0 to ${max}`);

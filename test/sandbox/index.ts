@@ -72,6 +72,13 @@ export interface Sandbox {
   setFaults(faults: Partial<Faults>): Promise<Faults>;
   /** Stops and starts the API process on the same port; pods keep running in podman. */
   restartApi(): Promise<void>;
+  /** Stops the API process only (clients see connection refused); `restartApi()` brings it back. */
+  stopApi(): Promise<void>;
+  /**
+   * Compacts the watch history and ends open watches: watching again from any resourceVersion
+   * handed out before gets 410 Expired, so clients must list again.
+   */
+  compactWatchHistory(): Promise<void>;
   /** Stops the API and removes every pod this sandbox made. */
   stop(): Promise<void>;
 }
@@ -309,6 +316,15 @@ function makeSandbox(
       await stopApi(paths);
       record = await spawnApi(paths, record.port, detached, token, ca);
       sandbox.pid = record.pid;
+    },
+    async stopApi() {
+      await stopApi(paths);
+    },
+    async compactWatchHistory() {
+      const result = await call('POST', '/sandbox/compact');
+      if (result.status !== 200) {
+        throw new Error(`compacting failed: ${JSON.stringify(result.body)}`);
+      }
     },
     async stop() {
       await stopSandbox(paths.dir);

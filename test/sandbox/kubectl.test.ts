@@ -191,6 +191,35 @@ describe('sandbox with kubectl', function () {
     }
   });
 
+  it('answers kubectl auth can-i from the switches that forbid requests', async function () {
+    const canI = (...args: string[]) => kubectl(sandbox(), ['auth', 'can-i', ...args]);
+    const allowed = await canI('create', 'pods', '--subresource=exec');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(allowed.stdout.trim(), 'yes');
+    await sandbox().setFaults({
+      forbidExec: true,
+      forbiddenResources: ['pods/ephemeralcontainers'],
+    });
+    try {
+      for (const args of [
+        ['create', 'pods', '--subresource=exec', '-n', 'default'],
+        ['get', 'pods', '--subresource=attach'],
+        ['patch', 'pods', '--subresource=ephemeralcontainers'],
+      ]) {
+        const denied = await canI(...args);
+        assert.equal(denied.code, 1, `${args.join(' ')}: ${denied.stderr}`);
+        assert.equal(denied.stdout.trim(), 'no');
+      }
+      // TYPE/NAME: `pods/exec` asks about creating a pod named "exec", as on a real cluster.
+      const named = await canI('create', 'pods/exec');
+      assert.equal(named.stdout.trim(), 'yes', named.stderr);
+      const pods = await canI('list', 'pods');
+      assert.equal(pods.stdout.trim(), 'yes', pods.stderr);
+    } finally {
+      await sandbox().setFaults({ forbidExec: false, forbiddenResources: [] });
+    }
+  });
+
   it('rejects a wrong token with 401', async function () {
     const run = await kubectl(sandbox(), ['--token', 'not-the-token', 'get', 'pods']);
     assert.notEqual(run.code, 0);

@@ -155,6 +155,8 @@ export class Store {
   // Starts from the clock so versions keep rising across API restarts; older ones get 410 Gone.
   private rv = Date.now() * 1000;
   private readonly log: WatchEvent[] = [];
+  /** Versions before this one were compacted away: watches from them get 410 Expired. */
+  private compactedBefore = 0;
   private readonly listeners = new Set<(event: WatchEvent) => void>();
   private refreshing: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
@@ -234,10 +236,21 @@ export class Store {
 
   /** Events after `rv`, or undefined when the log no longer reaches back that far. */
   eventsSince(rv: number): WatchEvent[] | undefined {
-    if (rv < this.oldestResourceVersion - 1 && rv < this.rv) {
+    if (rv < this.compactedBefore || (rv < this.oldestResourceVersion - 1 && rv < this.rv)) {
       return undefined;
     }
     return this.log.filter((event) => event.rv > rv);
+  }
+
+  /**
+   * Forgets the event history, as an etcd compaction does. The compaction gets a version of its
+   * own (in etcd, other objects' writes move the revision on), so every version handed out before
+   * is too old to watch from.
+   */
+  compact(): void {
+    this.rv += 1;
+    this.compactedBefore = this.rv;
+    this.log.length = 0;
   }
 
   private emit(kind: Kind, type: EventType, object: Json): void {

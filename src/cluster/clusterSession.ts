@@ -1,0 +1,163 @@
+// One kubeconfig context: its server, credentials and the calls the views need.
+import * as l10n from '@vscode/l10n';
+import { ClusterError, type ClusterErrorContext } from './clusterErrors';
+import { ClusterConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './connection';
+import {
+  openExecChannel,
+  runExec,
+  type Disposable,
+  type ExecChannel,
+  type ExecChannelRequest,
+  type ExecRequest,
+  type ExecResult,
+} from './exec';
+import { kubeConfigForContext, type LoadedKubeconfig } from './kubeconfig';
+import { PodWatch, type PodWatchListener } from './podWatch';
+
+export interface ClusterSessionOptions {
+  /** Timeout of each API call and of opening an exec (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+interface NamespaceListJson {
+  items?: { metadata?: { name?: string } }[];
+}
+
+interface AccessReviewJson {
+  status?: { allowed?: boolean };
+}
+
+export class ClusterSession {
+  readonly contextName: string;
+  readonly server: string;
+  readonly userName: string;
+  readonly clusterName: string;
+  /** The context's default namespace, if it sets one. */
+  readonly namespace: string | undefined;
+  private readonly connection: ClusterConnection;
+  private readonly accessCache = new Map<string, boolean>();
+  /** Aborted by dispose(): ends every watch, exec and channel of this session. */
+  private readonly disposed = new AbortController();
+
+  /** Throws a badKubeconfig ClusterError when the context, its cluster or its server is missing. */
+  constructor(loaded: LoadedKubeconfig, contextName: string, options: ClusterSessionOptions = {}) {
+    const kubeConfig = kubeConfigForContext(loaded, contextName);
+    const context = kubeConfig.getContextObject(contextName);
+    const files = loaded.paths.join(', ');
+    if (!context) {
+      throw new ClusterError(
+        'badKubeconfig',
+        l10n.t('The kubeconfig ({0}) has no context "{1}".', files, contextName),
+        { context: contextName },
+      );
+    }
+    const cluster = kubeConfig.getCluster(context.cluster);
+    if (!cluster?.server) {
+      throw new ClusterError(
+        'badKubeconfig',
+        l10n.t(
+          'Context "{0}" names cluster "{1}", which the kubeconfig ({2}) does not define with a server.',
+          contextName,
+          context.cluster,
+          files,
+        ),
+        { context: contextName },
+      );
+    }
+    this.contextName = contextName;
+    this.server = cluster.server;
+    this.clusterName = cluster.name;
+    this.userName = context.user ?? '';
+    this.namespace = context.namespace;
+    const errorContext: ClusterErrorContext = {
+      server: this.server,
+      user: this.userName,
+      context: contextName,
+    };
+    this.connection = new ClusterConnection(
+      kubeConfig,
+      this.server,
+      errorContext,
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      Boolean(cluster.proxyUrl),
+    );
+  }
+
+  /** Namespace names, sorted. A 403 is a `forbidden` ClusterError (fall back to `namespace`). */
+  async listNamespaces(signal?: AbortSignal): Promise<string[]> {
+    const list = await this.connection.requestJson<NamespaceListJson>({
+      method: 'GET',
+      path: '/api/v1/namespaces',
+      signal: this.withSessionSignal(signal),
+      context: { verb: 'list', resource: 'namespaces' },
+    });
+    return (list.items ?? [])
+      .map((item) => item.metadata?.name)
+      .filter((name): name is string => typeof name === 'string')
+      .sort();
+  }
+
+  /** Pods of one namespace, or of all (`undefined`), kept current until dispose(). */
+  watchPods(namespace: string | undefined, listener: PodWatchListener): Disposable {
+    return new PodWatch(this.connection, namespace, listener, this.disposed.signal);
+  }
+
+  /** Asks the API server (SelfSubjectAccessReview); answers are cached until clearAccessCache(). */
+  async canI(
+    namespace: string,
+    verb: string,
+    resource: string,
+    subresource?: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const key = JSON.stringify([this.contextName, namespace, verb, resource, subresource ?? '']);
+    const cached = this.accessCache.get(key);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const review = await this.connection.requestJson<AccessReviewJson>({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { namespace, verb, group: '', resource, subresource } },
+      },
+      signal: this.withSessionSignal(signal),
+      context: { verb: 'create', resource: 'selfsubjectaccessreviews' },
+    });
+    const allowed = review.status?.allowed === true;
+    this.accessCache.set(key, allowed);
+    return allowed;
+  }
+
+  clearAccessCache(): void {
+    this.accessCache.clear();
+  }
+
+  /** Runs an argv in a container; see ExecRequest. */
+  exec(request: ExecRequest): Promise<ExecResult> {
+    return runExec(
+      this.connection,
+      { ...request, signal: this.withSessionSignal(request.signal) },
+      this.connection.requestTimeoutMs,
+    );
+  }
+
+  /** Opens an exec (with `command`) or attach (without) session for a terminal. */
+  openExecChannel(request: ExecChannelRequest): Promise<ExecChannel> {
+    return openExecChannel(this.connection, {
+      ...request,
+      signal: this.withSessionSignal(request.signal),
+    });
+  }
+
+  /** Ends every watch, exec and channel of this session; later calls fail as cancelled. */
+  dispose(): void {
+    this.disposed.abort();
+  }
+
+  private withSessionSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.disposed.signal]) : this.disposed.signal;
+  }
+}

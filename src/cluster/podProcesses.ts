@@ -1,0 +1,59 @@
+import { placeProcesses } from '../processes/containerMapping';
+import { podContainers, isSharedPod, type PodLike } from '../processes/podContainers';
+import { parseProcessListing, processListingCommand } from '../processes/processListing';
+import type { PlacedProcesses, ProcessListing } from '../processes/types';
+import type { ClusterSession } from './clusterSession';
+import { truncatedError, type ClusterErrorContext } from './clusterErrors';
+
+export interface PodProcessesRequest {
+  readonly pod: PodLike;
+  /** The container whose view of /proc is read (it needs a shell). */
+  readonly container: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+export interface PodProcesses {
+  readonly listing: ProcessListing;
+  readonly placed: PlacedProcesses;
+  /** The container the listing ran in. */
+  readonly container: string;
+  /** When the listing was read (ms since the epoch), for CPU % between two samples. */
+  readonly sampledAt: number;
+}
+
+/**
+ * Every process of a pod, each placed under its container, in ONE exec round trip: a POSIX sh
+ * script that reads /proc in `request.container` (see processListing.ts).
+ */
+export async function listPodProcesses(
+  session: ClusterSession,
+  request: PodProcessesRequest,
+): Promise<PodProcesses> {
+  const namespace = request.pod.metadata?.namespace ?? 'default';
+  const name = request.pod.metadata?.name ?? '';
+  const context: ClusterErrorContext = { namespace, name, container: request.container };
+  const result = await session.exec({
+    namespace,
+    pod: name,
+    container: request.container,
+    command: processListingCommand(),
+    signal: request.signal,
+    timeoutMs: request.timeoutMs,
+  });
+  const listing = parseProcessListing(result.stdout);
+  if (!listing.complete) {
+    throw truncatedError(context);
+  }
+  return {
+    listing,
+    placed: placeProcesses(listing, {
+      shareProcessNamespace: isSharedPod(request.pod),
+      containers: podContainers(request.pod),
+      // The listing's own shell anchors its container where cgroups name no container ID.
+      listedFrom: request.container,
+    }),
+    container: request.container,
+    sampledAt: Date.now(),
+  };
+}
