@@ -25,6 +25,8 @@ const contexts = [
     entryPoints: {
       extension: 'src/extension.ts',
       server: 'src/manifest/server/server.ts',
+      // Loaded on first use (src/common/clusterLayer.ts): client-node stays out of activation.
+      cluster: 'src/cluster/index.ts',
     },
     outdir: 'dist',
   }),

@@ -25,11 +25,86 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
+  // Layering, fenced here (each block below owns the whole rule for its files; a later block
+  // would replace an earlier one's options):
+  // - src/cluster talks to Kubernetes and knows no view: no vscode, no feature folder;
+  // - src/processes and the language server are pure: no vscode, no cluster;
+  // - everything else in src/ may only import the cluster layer's types: its code loads lazily;
+  // - nothing in src/ imports from test/.
   {
-    // The language server and the pure modules run without VS Code; unit tests load them in plain Node.
-    files: ['src/manifest/server/**/*.ts', 'test/unit/**/*.ts', 'test/sandbox/**/*.ts'],
+    files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@kubernetes/client-node',
+              allowTypeImports: true,
+              message: 'Only src/cluster loads the client (a bundle of its own, loaded lazily).',
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/cluster', '**/cluster/*'],
+              allowTypeImports: true,
+              message:
+                'Load the cluster layer through src/common/clusterLayer.ts; import its types only.',
+            },
+            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cluster/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The cluster layer knows no view.' }],
+          patterns: [
+            {
+              group: ['**/common/*', '**/tree/*', '**/terminal/*', '**/procfs/*', '**/manifest/*'],
+              message: 'The cluster layer knows no view.',
+            },
+            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/processes/**/*.ts', 'src/manifest/server/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'Pure code: it runs and is tested without VS Code.' },
+            {
+              name: '@kubernetes/client-node',
+              message: 'Pure code: plain data in, plain data out.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/cluster', '**/cluster/*', '**/common/*', '**/tree/*'],
+              message: 'Pure code: plain data in, plain data out.',
+            },
+            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Unit and sandbox tests run in plain Node.
+    files: ['test/unit/**/*.ts', 'test/sandbox/**/*.ts', 'test/bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         { paths: [{ name: 'vscode', message: 'This code runs outside VS Code.' }] },
       ],

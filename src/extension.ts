@@ -1,15 +1,26 @@
 import * as vscode from 'vscode';
-import type { ExtensionDeps } from './extensionDeps';
-import * as logCommands from './logCommands';
+import { ClusterSelection } from './common/clusterSelection';
+import type { ExtensionDeps } from './common/deps';
+import * as logCommands from './common/logCommands';
+import { Settings } from './common/settings';
 import * as manifestClient from './manifest/client';
+import * as podTree from './tree/podTree';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension offers other extensions (and its in-editor tests): the tree's data. */
+export interface PodProcessExplorerApi {
+  readonly podTree: vscode.TreeDataProvider<unknown>;
+}
+
+export function activate(context: vscode.ExtensionContext): PodProcessExplorerApi {
   const log = vscode.window.createOutputChannel(vscode.l10n.t('Pod Process Explorer'), {
     log: true,
   });
-  context.subscriptions.push(log);
-  const deps: ExtensionDeps = { log };
+  const settings = new Settings();
+  const cluster = new ClusterSelection(context, settings, log);
+  context.subscriptions.push(log, settings, cluster);
+  const deps: ExtensionDeps = { log, settings, cluster };
 
   logCommands.register(context, deps);
   manifestClient.register(context, deps);
+  return { podTree: podTree.register(context, deps) };
 }

@@ -5,7 +5,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { ExtensionDeps } from '../extensionDeps';
+import type { ExtensionDeps } from '../common/deps';
 
 /** Starts the manifest language server (dist/server.js) for YAML and JSON documents. */
 export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): void {

@@ -1,18 +1,44 @@
 // Runs the in-editor suite with @vscode/test-electron: in code-server through our test host by
 // default (no VS Code download is possible offline), or in VS Code desktop with --desktop.
-import { resolve } from 'node:path';
+// A sandbox cluster with the task page's pod runs for the suite; the extension finds it through
+// KUBECONFIG, and the tests drive it through PPE_SANDBOX_DIR (kubectl, fault switches).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { startSandbox, stopSandbox } from '../sandbox';
 
 const root = resolve(__dirname, '../..');
 const desktop = process.argv.includes('--desktop');
 
 async function main(): Promise<void> {
-  await runTests({
-    extensionDevelopmentPath: root,
-    extensionTestsPath: resolve(root, 'out/test/integration/index.js'),
-    launchArgs: [resolve(root, 'test/fixtures'), '--disable-extensions'],
-    ...(desktop ? {} : { vscodeExecutablePath: resolve(root, 'test/host/code-server-test-host') }),
-  });
+  const stateDir = mkdtempSync(join(tmpdir(), 'ppe-editor-sandbox-'));
+  const cleanUp = async () => {
+    await stopSandbox(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
+  try {
+    // Detached: the tests restart its API (a fault they check), which must outlive that call.
+    const sandbox = await startSandbox({ stateDir, seed: true, detached: true });
+    await runTests({
+      extensionDevelopmentPath: root,
+      extensionTestsPath: resolve(root, 'out/test/integration/index.js'),
+      launchArgs: [resolve(root, 'test/fixtures'), '--disable-extensions'],
+      extensionTestsEnv: {
+        KUBECONFIG: sandbox.kubeconfigPath,
+        PPE_SANDBOX_DIR: stateDir,
+        PPE_REPO_ROOT: root,
+      },
+      ...(desktop
+        ? {}
+        : { vscodeExecutablePath: resolve(root, 'test/host/code-server-test-host') }),
+    });
+  } finally {
+    await cleanUp();
+  }
 }
 
 main().catch((error: unknown) => {

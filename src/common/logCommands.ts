@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ExtensionDeps } from './extensionDeps';
+import type { ExtensionDeps } from './deps';
 
 /** Commands about the extension itself rather than the cluster. */
 export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): void {

@@ -1,0 +1,521 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import * as vscode from 'vscode';
+import type { ClusterSession } from '../cluster';
+import type { ClusterSelection } from '../common/clusterSelection';
+import { errorMessage, isClusterError } from '../common/errors';
+import type { Settings } from '../common/settings';
+import { cpuPercent, nestProcesses } from '../processes/containerMapping';
+import { inspectorCandidates, isSharedPod, podContainers } from '../processes/podContainers';
+import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
+import { PodWatch, uidOf } from './podWatch';
+import type { PodProcessState, ProcessStore } from './processStore';
+import * as items from './treeItems';
+import {
+  ContainerNode,
+  ContextNode,
+  MessageNode,
+  NamespaceNode,
+  PodNode,
+  PodPageNode,
+  ProcessTreeNode,
+  SandboxNode,
+  UnknownContainerNode,
+  type PodTreeNode,
+} from './treeNodes';
+
+/** Longer pod lists are split into pages of this many, so the view stays usable. */
+export const POD_PAGE_SIZE = 200;
+
+interface NamespaceAccess {
+  readonly listPods: boolean;
+  readonly watchPods: boolean;
+  readonly execPods: boolean;
+}
+
+/**
+ * context → namespaces → pods → containers → processes. Pods come from a live watch per shown
+ * namespace; processes from the ProcessStore. Every empty or failed state is a MessageNode.
+ */
+export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<PodTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private contextNode: ContextNode | undefined;
+  private readonly namespaceNodes = new Map<string, NamespaceNode>();
+  private readonly podNodes = new Map<string, PodNode>();
+  private readonly pageNodes = new Map<string, PodPageNode>();
+  private readonly watches = new Map<string, PodWatch>();
+  private readonly access = new Map<string, Promise<NamespaceAccess>>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly selection: ClusterSelection,
+    private readonly settings: Settings,
+    private readonly processes: ProcessStore,
+  ) {
+    this.subscriptions = [
+      selection.onDidChange(() => this.reset()),
+      settings.onDidChange(['processes.layout'], () => this.changed.fire(undefined)),
+      processes.onDidChange((uid) => {
+        const node = this.podNodes.get(uid);
+        if (node) {
+          this.changed.fire(node);
+        }
+      }),
+      this.changed,
+    ];
+  }
+
+  /** Forgets every watch and cached answer; the view asks for everything again. */
+  reset(): void {
+    this.watches.forEach((watch) => watch.dispose());
+    this.watches.clear();
+    this.access.clear();
+    this.namespaceNodes.clear();
+    this.podNodes.clear();
+    this.pageNodes.clear();
+    this.contextNode = undefined;
+    this.changed.fire(undefined);
+  }
+
+  /** The pods shown, for commands that act on every expanded pod. */
+  podNode(uid: string): PodNode | undefined {
+    return this.podNodes.get(uid);
+  }
+
+  getTreeItem(node: PodTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'context':
+        return items.contextItem(node);
+      case 'namespace': {
+        const watch = this.watches.get(node.namespace);
+        return items.namespaceItem(
+          node,
+          watch?.synced ? this.visiblePods(watch).length : undefined,
+        );
+      }
+      case 'podPage':
+        return items.podPageItem(node);
+      case 'pod':
+        return items.podItem(node, this.processes.get(node.uid));
+      case 'container':
+        return items.containerItem(node);
+      case 'sandbox':
+        return items.sandboxItem(node);
+      case 'unknownContainer':
+        return items.unknownContainerItem(node);
+      case 'process': {
+        const state = this.processes.get(node.pod.uid);
+        const listing = state?.status === 'ready' ? state.current.listing : undefined;
+        return items.processItem(node, listing?.clockTicksPerSecond ?? 100, listing?.uptimeSeconds);
+      }
+      case 'message':
+        return items.messageItem(node);
+    }
+  }
+
+  getParent(node: PodTreeNode): PodTreeNode | undefined {
+    switch (node.kind) {
+      case 'context':
+      case 'message':
+        return undefined;
+      case 'namespace':
+        return node.parent;
+      case 'podPage':
+        return node.parent;
+      case 'pod':
+        return this.pageOf(node) ?? node.parent;
+      case 'container':
+      case 'sandbox':
+      case 'unknownContainer':
+        return node.parent;
+      case 'process':
+        return node.pod;
+    }
+  }
+
+  async getChildren(node?: PodTreeNode): Promise<PodTreeNode[]> {
+    try {
+      return await this.childrenOf(node);
+    } catch (error) {
+      return [this.failure(node?.id ?? 'root', error)];
+    }
+  }
+
+  private async childrenOf(node: PodTreeNode | undefined): Promise<PodTreeNode[]> {
+    if (!node) {
+      return this.roots();
+    }
+    switch (node.kind) {
+      case 'context':
+        return this.namespacesOf(node);
+      case 'namespace':
+        return this.podsOf(node);
+      case 'podPage':
+        return [...node.pods];
+      case 'pod':
+        return this.insideOf(node);
+      case 'container':
+        return this.processNodes(
+          node.parent,
+          node.container.name,
+          node.id,
+          node.processes ?? [],
+          node.mainPid,
+        );
+      case 'unknownContainer':
+        return this.processNodes(node.parent, undefined, node.id, node.processes, undefined);
+      case 'process':
+        return this.processNodes(node.pod, node.container, node.id, node.children, undefined);
+      case 'sandbox':
+      case 'message':
+        return [];
+    }
+  }
+
+  private roots(): PodTreeNode[] {
+    const loaded = this.selection.kubeconfig();
+    const contextName = this.selection.contextName();
+    if (!contextName) {
+      return [
+        new MessageNode(
+          'root',
+          'no-context',
+          vscode.l10n.t('The kubeconfig ({0}) defines no context.', loaded.paths.join(', ')),
+          'error',
+          {
+            title: vscode.l10n.t('Select a kubeconfig file…'),
+            command: 'podProcessExplorer.selectKubeconfig',
+          },
+        ),
+      ];
+    }
+    const session = this.selection.session();
+    this.contextNode ??= new ContextNode(contextName, session.server);
+    return [this.contextNode];
+  }
+
+  private async namespacesOf(node: ContextNode): Promise<PodTreeNode[]> {
+    const chosen = this.selection.namespace();
+    if (chosen !== undefined) {
+      return [this.namespaceNode(node, chosen, true)];
+    }
+    const session = this.selection.session();
+    try {
+      const names = await session.listNamespaces();
+      return names.map((name) => this.namespaceNode(node, name, false));
+    } catch (error) {
+      if (isClusterError(error) && error.kind === 'forbidden') {
+        return [
+          new MessageNode(node.id, 'namespaces-forbidden', error.message, 'warning', {
+            title: vscode.l10n.t('Choose a namespace…'),
+            command: 'podProcessExplorer.selectNamespace',
+          }),
+        ];
+      }
+      throw error;
+    }
+  }
+
+  private namespaceNode(parent: ContextNode, name: string, single: boolean): NamespaceNode {
+    let node = this.namespaceNodes.get(name);
+    if (!node || node.single !== single) {
+      node = new NamespaceNode(parent, name, single);
+      this.namespaceNodes.set(name, node);
+    }
+    return node;
+  }
+
+  private async podsOf(node: NamespaceNode): Promise<PodTreeNode[]> {
+    const session = this.selection.session();
+    const access = await this.accessTo(session, node.namespace);
+    if (!access.listPods || !access.watchPods) {
+      return [
+        new MessageNode(
+          node.id,
+          'pods-forbidden',
+          vscode.l10n.t(
+            'Forbidden: your role may not {0} pods in namespace {1}. The tree needs list and watch on pods.',
+            !access.listPods ? 'list' : 'watch',
+            node.namespace,
+          ),
+          'error',
+          {
+            title: vscode.l10n.t('Choose another namespace…'),
+            command: 'podProcessExplorer.selectNamespace',
+          },
+        ),
+      ];
+    }
+    const watch = this.watchOf(session, node);
+    await watch.whenSynced();
+    const result: PodTreeNode[] = [];
+    if (watch.error) {
+      const seconds = Math.max(1, Math.round(((watch.retryAt ?? Date.now()) - Date.now()) / 1000));
+      result.push(
+        new MessageNode(
+          node.id,
+          'watch-error',
+          vscode.l10n.t('{0} Retrying in {1} s.', watch.error.message, seconds),
+          'error',
+          { title: vscode.l10n.t('Retry now'), command: 'podProcessExplorer.refresh' },
+        ),
+      );
+    }
+    const pods = this.visiblePods(watch);
+    if (pods.length === 0 && watch.synced) {
+      const hidden = watch.pods.size;
+      result.push(
+        hidden > 0
+          ? new MessageNode(
+              node.id,
+              'no-shared-pods',
+              vscode.l10n.t(
+                'No pod in namespace {0} shares its process namespace ({1} pods do not).',
+                node.namespace,
+                hidden,
+              ),
+              'info',
+              { title: vscode.l10n.t('Show All Pods'), command: 'podProcessExplorer.showAllPods' },
+            )
+          : new MessageNode(
+              node.id,
+              'no-pods',
+              vscode.l10n.t('No pods in namespace {0}.', node.namespace),
+              'info',
+            ),
+      );
+    }
+    const podNodes = pods.map((pod) => this.podNodeFor(node, pod));
+    if (podNodes.length <= POD_PAGE_SIZE) {
+      return [...result, ...podNodes];
+    }
+    const pages: PodPageNode[] = [];
+    for (let first = 0; first < podNodes.length; first += POD_PAGE_SIZE) {
+      const key = `${node.namespace}/${first}`;
+      const page = podNodes.slice(first, first + POD_PAGE_SIZE);
+      const existing = this.pageNodes.get(key);
+      if (existing) {
+        existing.pods = page;
+        pages.push(existing);
+      } else {
+        const created = new PodPageNode(node, first, page);
+        this.pageNodes.set(key, created);
+        pages.push(created);
+      }
+    }
+    return [...result, ...pages];
+  }
+
+  /** Shared pods, or every pod when the user asked; by name. */
+  private visiblePods(watch: PodWatch): V1Pod[] {
+    const showAll = this.selection.showAllPods;
+    return [...watch.pods.values()]
+      .filter((pod) => showAll || isSharedPod(pod))
+      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  }
+
+  private podNodeFor(parent: NamespaceNode, pod: V1Pod): PodNode {
+    const uid = uidOf(pod);
+    let node = this.podNodes.get(uid);
+    if (node && node.parent === parent) {
+      node.pod = pod;
+    } else {
+      node = new PodNode(parent, pod);
+      this.podNodes.set(uid, node);
+    }
+    return node;
+  }
+
+  private pageOf(node: PodNode): PodPageNode | undefined {
+    for (const page of this.pageNodes.values()) {
+      if (page.parent === node.parent && page.pods.includes(node)) {
+        return page;
+      }
+    }
+    return undefined;
+  }
+
+  private watchOf(session: ClusterSession, node: NamespaceNode): PodWatch {
+    let watch = this.watches.get(node.namespace);
+    if (!watch) {
+      const created = new PodWatch(session, node.namespace);
+      created.onDidChange((change) => {
+        for (const uid of change.modified) {
+          const podNode = this.podNodes.get(uid);
+          const pod = created.pods.get(uid);
+          if (podNode && pod) {
+            podNode.pod = pod;
+            if (!change.listChanged) {
+              this.changed.fire(podNode);
+            }
+          }
+        }
+        if (change.listChanged) {
+          for (const [uid, podNode] of this.podNodes) {
+            if (podNode.parent === node && !created.pods.has(uid)) {
+              this.podNodes.delete(uid);
+              this.processes.forget(uid);
+            }
+          }
+          this.changed.fire(this.namespaceNodes.get(node.namespace) === node ? node : undefined);
+        }
+      });
+      this.watches.set(node.namespace, created);
+      watch = created;
+    }
+    return watch;
+  }
+
+  /** What the user's RBAC allows here: asked once per namespace and context (SelfSubjectAccessReview). */
+  private accessTo(session: ClusterSession, namespace: string): Promise<NamespaceAccess> {
+    let access = this.access.get(namespace);
+    if (!access) {
+      // An API without access reviews answers with an error: assume allowed and let the call say.
+      const can = (verb: string, resource: string, subresource?: string) =>
+        session.canI(namespace, verb, resource, subresource).catch(() => true);
+      access = Promise.all([
+        can('list', 'pods'),
+        can('watch', 'pods'),
+        can('create', 'pods', 'exec'),
+      ]).then(([listPods, watchPods, execPods]) => ({ listPods, watchPods, execPods }));
+      this.access.set(namespace, access);
+    }
+    return access;
+  }
+
+  private async insideOf(node: PodNode): Promise<PodTreeNode[]> {
+    const pod = node.pod;
+    const containers = podContainers(pod);
+    const session = this.selection.session();
+    const access = await this.accessTo(session, node.namespace);
+    const result: PodTreeNode[] = [];
+    let state: PodProcessState | undefined;
+    if (!access.execPods) {
+      result.push(
+        new MessageNode(
+          node.id,
+          'exec-forbidden',
+          vscode.l10n.t(
+            'Forbidden: your role may not create pods/exec in namespace {0}, so the processes of this pod cannot be listed.',
+            node.namespace,
+          ),
+          'warning',
+        ),
+      );
+    } else if (pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp !== undefined) {
+      result.push(
+        new MessageNode(
+          node.id,
+          'not-running',
+          vscode.l10n.t(
+            'The pod is {0}: its processes are listed while it runs.',
+            pod.metadata?.deletionTimestamp !== undefined
+              ? vscode.l10n.t('terminating')
+              : (pod.status?.phase ?? 'Unknown'),
+          ),
+          'info',
+        ),
+      );
+    } else if (inspectorCandidates(containers).length === 0) {
+      result.push(
+        new MessageNode(
+          node.id,
+          'no-running-container',
+          vscode.l10n.t('No container of this pod is running yet.'),
+          'info',
+        ),
+      );
+    } else {
+      await this.processes.ensure(pod);
+      state = this.processes.get(node.uid);
+      if (state?.status === 'error') {
+        result.push(
+          new MessageNode(node.id, 'processes-error', errorMessage(state.error), 'error', {
+            title: vscode.l10n.t('Retry'),
+            command: 'podProcessExplorer.refreshProcesses',
+            arguments: [node],
+          }),
+        );
+      }
+    }
+    const listed = state?.status === 'ready' ? state.current : undefined;
+    const inspector = listed ? listed.container : undefined;
+    if (listed?.placed.sandbox) {
+      result.push(new SandboxNode(node, listed.placed.sandbox));
+    }
+    const nest = (processes: readonly ProcessInfo[]): readonly NestedProcess[] =>
+      this.settings.get('processes.layout') === 'flat'
+        ? processes.map((process) => ({ process, children: [] }))
+        : nestProcesses(processes);
+    for (const container of containers) {
+      const processes = listed?.placed.byContainer.get(container.name);
+      result.push(
+        new ContainerNode(
+          node,
+          container,
+          container.name === inspector,
+          processes ? nest(processes) : undefined,
+          listed?.placed.mainPid.get(container.name),
+        ),
+      );
+    }
+    if (listed && listed.placed.unknown.length > 0) {
+      result.push(new UnknownContainerNode(node, nest(listed.placed.unknown)));
+    }
+    return result;
+  }
+
+  private processNodes(
+    pod: PodNode,
+    container: string | undefined,
+    parentId: string,
+    nodes: readonly NestedProcess[],
+    mainPid: number | undefined,
+  ): PodTreeNode[] {
+    const state = this.processes.get(pod.uid);
+    const current = state?.status === 'ready' ? state.current : undefined;
+    const previous = state?.status === 'ready' ? state.previous : undefined;
+    const before = new Map(previous?.listing.processes.map((process) => [process.pid, process]));
+    const elapsed = current && previous ? (current.sampledAt - previous.sampledAt) / 1000 : 0;
+    return nodes.map(
+      ({ process, children }) =>
+        new ProcessTreeNode(
+          pod,
+          container,
+          process,
+          children,
+          parentId,
+          current
+            ? cpuPercent(
+                before.get(process.pid),
+                process,
+                elapsed,
+                current.listing.clockTicksPerSecond,
+              )
+            : undefined,
+          process.pid === mainPid,
+        ),
+    );
+  }
+
+  private failure(parentId: string, error: unknown): MessageNode {
+    const kind = isClusterError(error) ? error.kind : undefined;
+    if (kind === 'noKubeconfig' || kind === 'badKubeconfig') {
+      return new MessageNode(parentId, 'kubeconfig', errorMessage(error), 'error', {
+        title: vscode.l10n.t('Select a kubeconfig file…'),
+        command: 'podProcessExplorer.selectKubeconfig',
+      });
+    }
+    return new MessageNode(parentId, 'failure', errorMessage(error), 'error', {
+      title: vscode.l10n.t('Retry'),
+      command: 'podProcessExplorer.refresh',
+    });
+  }
+
+  dispose(): void {
+    this.watches.forEach((watch) => watch.dispose());
+    this.subscriptions.forEach((subscription) => {
+      subscription.dispose();
+    });
+  }
+}

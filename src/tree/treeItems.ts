@@ -1,0 +1,337 @@
+import * as vscode from 'vscode';
+import { messageTreeItem } from '../common/errors';
+import type { PodContainer } from '../processes/podContainers';
+import { isSharedPod, podContainers } from '../processes/podContainers';
+import {
+  formatCpuPercent,
+  formatCpuTime,
+  formatElapsed,
+  formatRss,
+  processAgeSeconds,
+} from '../processes/format';
+import type { ProcessInfo } from '../processes/types';
+import type { PodProcessState } from './processStore';
+import type {
+  ContainerNode,
+  ContextNode,
+  MessageNode,
+  NamespaceNode,
+  PodNode,
+  PodPageNode,
+  ProcessTreeNode,
+  SandboxNode,
+  UnknownContainerNode,
+} from './treeNodes';
+
+const { Collapsed, Expanded, None } = vscode.TreeItemCollapsibleState;
+
+/** `contextValue`s are space-separated words, so menus can match `viewItem =~ /\bpod\b/`. */
+function contextValue(...words: (string | false | undefined)[]): string {
+  return words.filter(Boolean).join(' ');
+}
+
+function markdown(lines: string[]): vscode.MarkdownString {
+  const text = new vscode.MarkdownString(lines.join('\n\n'));
+  text.supportThemeIcons = true;
+  return text;
+}
+
+/** Inline code in Markdown, for names and command lines that may hold any character. */
+function code(text: string): string {
+  const fence = '`'.repeat(Math.max(1, ...(text.match(/`+/g) ?? []).map((run) => run.length + 1)));
+  return `${fence} ${text.replace(/[\r\n]+/g, ' ')} ${fence}`;
+}
+
+export function contextItem(node: ContextNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.contextName, Expanded);
+  item.id = node.id;
+  item.description = node.server;
+  item.iconPath = new vscode.ThemeIcon('cloud');
+  item.tooltip = markdown([
+    vscode.l10n.t('**Context** {0}', code(node.contextName)),
+    vscode.l10n.t('**Server** {0}', code(node.server)),
+  ]);
+  item.contextValue = 'context';
+  return item;
+}
+
+export function namespaceItem(node: NamespaceNode, podCount: number | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.namespace, node.single ? Expanded : Collapsed);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+  if (podCount !== undefined) {
+    item.description = vscode.l10n.t('{0} pods', podCount);
+  }
+  item.contextValue = 'namespace';
+  return item;
+}
+
+export function podPageItem(node: PodPageNode): vscode.TreeItem {
+  const last = node.first + node.pods.length - 1;
+  const first = node.pods[0]?.name ?? '';
+  const lastName = node.pods[node.pods.length - 1]?.name ?? '';
+  const item = new vscode.TreeItem(
+    vscode.l10n.t('Pods {0}–{1}', node.first + 1, last + 1),
+    Collapsed,
+  );
+  item.id = node.id;
+  item.description = `${first} … ${lastName}`;
+  item.iconPath = new vscode.ThemeIcon('list-unordered');
+  item.contextValue = 'podPage';
+  return item;
+}
+
+const PHASE_COLORS: Record<string, string> = {
+  Running: 'charts.green',
+  Pending: 'charts.yellow',
+  Succeeded: 'disabledForeground',
+  Failed: 'errorForeground',
+};
+
+export function podItem(node: PodNode, processes: PodProcessState | undefined): vscode.TreeItem {
+  const pod = node.pod;
+  const shared = isSharedPod(pod);
+  const deleting = pod.metadata?.deletionTimestamp !== undefined;
+  const phase = deleting ? vscode.l10n.t('Terminating') : (pod.status?.phase ?? 'Unknown');
+  const containers = podContainers(pod);
+  const listed = processes?.status === 'ready' ? processes.current : processes?.previous;
+  const parts = [
+    phase,
+    vscode.l10n.t('{0} containers', containers.length),
+    ...(listed ? [vscode.l10n.t('{0} processes', listed.listing.processes.length)] : []),
+    ...(shared ? [] : [vscode.l10n.t('isolated PID namespaces')]),
+  ];
+  const item = new vscode.TreeItem(node.name, Collapsed);
+  item.id = node.id;
+  item.description = parts.join(' · ');
+  item.iconPath = new vscode.ThemeIcon(
+    shared ? 'layers' : 'layers-dot',
+    new vscode.ThemeColor(PHASE_COLORS[pod.status?.phase ?? ''] ?? 'disabledForeground'),
+  );
+  item.tooltip = markdown([
+    vscode.l10n.t('**Pod** {0} in namespace {1}', code(node.name), code(node.namespace)),
+    vscode.l10n.t('**Phase** {0}', phase) +
+      (pod.status?.reason ? ` (${pod.status.reason})` : '') +
+      (pod.status?.message ? ` — ${pod.status.message}` : ''),
+    shared
+      ? vscode.l10n.t(
+          '**shareProcessNamespace: true**: every container sees every process of the pod, and PID 1 is the pod sandbox.',
+        )
+      : vscode.l10n.t(
+          '**Isolated PID namespaces**: each container sees only its own processes. The processes listed are those of the container they are read from.',
+        ),
+    vscode.l10n.t('**Node** {0}', pod.spec?.nodeName ?? '—'),
+  ]);
+  item.contextValue = contextValue(
+    'pod',
+    shared ? 'shared' : 'isolated',
+    pod.status?.phase === 'Running' && !deleting && 'running',
+  );
+  return item;
+}
+
+const CONTAINER_ICONS: Record<PodContainer['kind'], string> = {
+  container: 'package',
+  init: 'debug-start',
+  sidecar: 'extensions',
+  ephemeral: 'debug',
+};
+
+const STATE_COLORS: Record<PodContainer['state'], string> = {
+  running: 'charts.green',
+  waiting: 'charts.yellow',
+  terminated: 'disabledForeground',
+  unknown: 'disabledForeground',
+};
+
+function kindLabel(kind: PodContainer['kind']): string {
+  switch (kind) {
+    case 'init':
+      return vscode.l10n.t('init container');
+    case 'sidecar':
+      return vscode.l10n.t('sidecar container');
+    case 'ephemeral':
+      return vscode.l10n.t('ephemeral container');
+    default:
+      return vscode.l10n.t('container');
+  }
+}
+
+function stateLabel(container: PodContainer): string {
+  const state = {
+    running: vscode.l10n.t('running'),
+    waiting: vscode.l10n.t('waiting'),
+    terminated: vscode.l10n.t('terminated'),
+    unknown: vscode.l10n.t('state unknown'),
+  }[container.state];
+  return container.stateReason ? `${state} (${container.stateReason})` : state;
+}
+
+export function containerItem(node: ContainerNode): vscode.TreeItem {
+  const container = node.container;
+  const hasProcesses = node.processes !== undefined && node.processes.length > 0;
+  const item = new vscode.TreeItem(container.name, hasProcesses ? Expanded : None);
+  item.id = node.id;
+  const parts = [
+    stateLabel(container),
+    container.image,
+    ...(container.restarts > 0 ? [vscode.l10n.t('{0} restarts', container.restarts)] : []),
+    ...(container.kind === 'container' ? [] : [kindLabel(container.kind)]),
+    ...(node.inspector ? [vscode.l10n.t('lists processes')] : []),
+  ];
+  item.description = parts.join(' · ');
+  item.iconPath = new vscode.ThemeIcon(
+    node.inspector ? 'eye' : CONTAINER_ICONS[container.kind],
+    new vscode.ThemeColor(STATE_COLORS[container.state]),
+  );
+  item.tooltip = markdown([
+    vscode.l10n.t('**{0}** {1}', kindLabel(container.kind), code(container.name)),
+    vscode.l10n.t('**Image** {0}', code(container.image || '—')),
+    vscode.l10n.t('**State** {0}', stateLabel(container)) +
+      (container.exitCode !== undefined ? ` · exit ${container.exitCode}` : ''),
+    vscode.l10n.t('**Restarts** {0} · **Ready** {1}', container.restarts, String(container.ready)),
+    vscode.l10n.t(
+      '**stdin** {0} · **tty** {1} · **SYS_PTRACE** {2}',
+      String(container.stdin),
+      String(container.tty),
+      String(container.canTrace),
+    ),
+    ...(container.targetContainer
+      ? [vscode.l10n.t('**Target** {0}', code(container.targetContainer))]
+      : []),
+    ...(container.containerId
+      ? [vscode.l10n.t('**Container ID** {0}', code(container.containerId.slice(0, 12)))]
+      : []),
+    ...(node.mainPid !== undefined
+      ? [vscode.l10n.t('**Main process** PID {0}', node.mainPid)]
+      : []),
+    ...(node.inspector
+      ? [
+          vscode.l10n.t(
+            '$(eye) Pod Process Explorer reads the pod’s processes from this container (it has a shell).',
+          ),
+        ]
+      : []),
+  ]);
+  item.contextValue = contextValue(
+    'container',
+    container.kind,
+    container.state,
+    container.stdin && 'stdin',
+    container.tty && 'tty',
+    node.inspector && 'inspector',
+  );
+  return item;
+}
+
+export function sandboxItem(node: SandboxNode): vscode.TreeItem {
+  const item = processItemBase(node.process, None, undefined);
+  item.id = node.id;
+  item.description = vscode.l10n.t('pod sandbox (pause)');
+  item.iconPath = new vscode.ThemeIcon('shield');
+  (item.tooltip as vscode.MarkdownString).appendMarkdown(
+    '\n\n' +
+      vscode.l10n.t(
+        'PID 1 of a shared pod is the pod sandbox, not a container’s process. TERM or INT to it stops the whole pod; it ignores HUP.',
+      ),
+  );
+  item.contextValue = contextValue('process', 'sandbox');
+  return item;
+}
+
+export function unknownContainerItem(node: UnknownContainerNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('unknown container'), Expanded);
+  item.id = node.id;
+  item.description = vscode.l10n.t('{0} processes', countProcesses(node.processes));
+  item.iconPath = new vscode.ThemeIcon('question');
+  item.tooltip = vscode.l10n.t(
+    'Neither the cgroup nor the mount namespace of these processes names a container of the pod (for example processes the pod sandbox started, or a container that restarted since the pod status was read).',
+  );
+  item.contextValue = 'unknownContainer';
+  return item;
+}
+
+function countProcesses(nodes: readonly { children: readonly unknown[] }[]): number {
+  let count = 0;
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const node = stack.pop() as { children: readonly { children: readonly unknown[] }[] };
+    count += 1;
+    stack.push(...node.children);
+  }
+  return count;
+}
+
+export function processItem(
+  node: ProcessTreeNode,
+  hz: number,
+  uptime: number | undefined,
+): vscode.TreeItem {
+  const item = processItemBase(
+    node.process,
+    node.children.length > 0 ? Expanded : None,
+    node.cpuPercent,
+    hz,
+    uptime,
+  );
+  item.id = node.id;
+  if (node.isMain) {
+    item.iconPath = new vscode.ThemeIcon('star-full');
+  }
+  item.contextValue = contextValue(
+    'process',
+    node.isMain && 'main',
+    node.container === undefined && 'unplaced',
+  );
+  return item;
+}
+
+function processItemBase(
+  process: ProcessInfo,
+  collapsible: vscode.TreeItemCollapsibleState,
+  cpu: number | undefined,
+  hz = 100,
+  uptime?: number,
+): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    {
+      label: `${process.pid}  ${process.commandLine}`,
+      highlights: [[0, String(process.pid).length]],
+    },
+    collapsible,
+  );
+  const user = process.user ?? String(process.uid);
+  const cpuText = formatCpuPercent(cpu);
+  item.description = [
+    user,
+    process.state,
+    formatRss(process.rssKiB),
+    formatCpuTime(process.cpuTicks, hz),
+    ...(cpuText ? [vscode.l10n.t('{0} CPU', cpuText)] : []),
+  ].join(' · ');
+  item.iconPath = new vscode.ThemeIcon(process.state === 'Z' ? 'warning' : 'gear');
+  const age = processAgeSeconds(uptime, process.startTicks, hz);
+  item.tooltip = markdown([
+    vscode.l10n.t('**PID** {0} · **Parent** {1}', process.pid, process.ppid),
+    vscode.l10n.t('**Command line** {0}', code(process.commandLine)),
+    vscode.l10n.t('**User** {0} (UID {1})', user, process.uid),
+    vscode.l10n.t(
+      '**State** {0} · **Threads** {1}',
+      process.stateName ? `${process.state} (${process.stateName})` : process.state,
+      process.threads,
+    ),
+    vscode.l10n.t(
+      '**Memory (RSS)** {0} · **CPU time** {1}',
+      formatRss(process.rssKiB),
+      formatCpuTime(process.cpuTicks, hz),
+    ) + (cpuText ? ` · ${vscode.l10n.t('{0} CPU', cpuText)}` : ''),
+    ...(age !== undefined ? [vscode.l10n.t('**Running for** {0}', formatElapsed(age))] : []),
+  ]);
+  return item;
+}
+
+export function messageItem(node: MessageNode): vscode.TreeItem {
+  const item = messageTreeItem(node.message, node.severity, node.action);
+  item.id = node.id;
+  return item;
+}
