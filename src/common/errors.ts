@@ -41,7 +41,8 @@ export async function showError(
   }
 }
 
-export type MessageSeverity = 'info' | 'warning' | 'error';
+/** `loading` is a state under way (it always ends: every remote call has a timeout). */
+export type MessageSeverity = 'loading' | 'info' | 'warning' | 'error';
 
 /** A tree item that states a failure or an empty state, with the action that helps, if any. */
 export function messageTreeItem(
@@ -56,7 +57,9 @@ export function messageTreeItem(
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : severity === 'warning'
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
-        : new vscode.ThemeIcon('info');
+        : severity === 'loading'
+          ? new vscode.ThemeIcon('loading~spin')
+          : new vscode.ThemeIcon('info');
   if (action) {
     item.command = action;
     item.description = action.title;

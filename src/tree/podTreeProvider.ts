@@ -426,9 +426,15 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         ),
       );
     } else {
-      await this.processes.ensure(pod);
+      // Not awaited: the containers show at once, and the store's change event redraws the pod
+      // (its process count, the processes under each container) when the listing is in.
+      void this.processes.ensure(pod);
       state = this.processes.get(node.uid);
-      if (state?.status === 'error') {
+      if (state?.status === 'loading') {
+        result.push(
+          new MessageNode(node.id, 'listing', vscode.l10n.t('Listing processes…'), 'loading'),
+        );
+      } else if (state?.status === 'error') {
         result.push(
           new MessageNode(node.id, 'processes-error', errorMessage(state.error), 'error', {
             title: vscode.l10n.t('Retry'),

@@ -60,7 +60,8 @@ export function namespaceItem(node: NamespaceNode, podCount: number | undefined)
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon('symbol-namespace');
   if (podCount !== undefined) {
-    item.description = vscode.l10n.t('{0} pods', podCount);
+    item.description =
+      podCount === 1 ? vscode.l10n.t('1 pod') : vscode.l10n.t('{0} pods', podCount);
   }
   item.contextValue = 'namespace';
   return item;
@@ -97,8 +98,10 @@ export function podItem(node: PodNode, processes: PodProcessState | undefined): 
   const listed = processes?.status === 'ready' ? processes.current : processes?.previous;
   const parts = [
     phase,
-    vscode.l10n.t('{0} containers', containers.length),
-    ...(listed ? [vscode.l10n.t('{0} processes', listed.listing.processes.length)] : []),
+    containers.length === 1
+      ? vscode.l10n.t('1 container')
+      : vscode.l10n.t('{0} containers', containers.length),
+    ...(listed ? [processCount(listed.listing.processes.length)] : []),
     ...(shared ? [] : [vscode.l10n.t('isolated PID namespaces')]),
   ];
   const item = new vscode.TreeItem(node.name, Collapsed);
@@ -169,13 +172,20 @@ function stateLabel(container: PodContainer): string {
 
 export function containerItem(node: ContainerNode): vscode.TreeItem {
   const container = node.container;
-  const hasProcesses = node.processes !== undefined && node.processes.length > 0;
-  const item = new vscode.TreeItem(container.name, hasProcesses ? Expanded : None);
+  // Always expandable: VS Code does not resolve the children of an item that was a leaf when the
+  // pod is redrawn with its processes, so a container must not start as one.
+  const item = new vscode.TreeItem(container.name, Expanded);
   item.id = node.id;
   const parts = [
     stateLabel(container),
     container.image,
-    ...(container.restarts > 0 ? [vscode.l10n.t('{0} restarts', container.restarts)] : []),
+    ...(container.restarts > 0
+      ? [
+          container.restarts === 1
+            ? vscode.l10n.t('1 restart')
+            : vscode.l10n.t('{0} restarts', container.restarts),
+        ]
+      : []),
     ...(container.kind === 'container' ? [] : [kindLabel(container.kind)]),
     ...(node.inspector ? [vscode.l10n.t('lists processes')] : []),
   ];
@@ -242,13 +252,17 @@ export function sandboxItem(node: SandboxNode): vscode.TreeItem {
 export function unknownContainerItem(node: UnknownContainerNode): vscode.TreeItem {
   const item = new vscode.TreeItem(vscode.l10n.t('unknown container'), Expanded);
   item.id = node.id;
-  item.description = vscode.l10n.t('{0} processes', countProcesses(node.processes));
+  item.description = processCount(countProcesses(node.processes));
   item.iconPath = new vscode.ThemeIcon('question');
   item.tooltip = vscode.l10n.t(
     'Neither the cgroup nor the mount namespace of these processes names a container of the pod (for example processes the pod sandbox started, or a container that restarted since the pod status was read).',
   );
   item.contextValue = 'unknownContainer';
   return item;
+}
+
+function processCount(count: number): string {
+  return count === 1 ? vscode.l10n.t('1 process') : vscode.l10n.t('{0} processes', count);
 }
 
 function countProcesses(nodes: readonly { children: readonly unknown[] }[]): number {
