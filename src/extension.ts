@@ -5,6 +5,7 @@ import * as logCommands from './common/logCommands';
 import { Settings } from './common/settings';
 import * as manifestClient from './manifest/client';
 import * as podTree from './tree/podTree';
+import { ProcessStore } from './tree/processStore';
 
 /** What the extension offers other extensions (and its in-editor tests): the tree's data. */
 export interface PodProcessExplorerApi {
@@ -17,8 +18,9 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   });
   const settings = new Settings();
   const cluster = new ClusterSelection(context, settings, log);
-  context.subscriptions.push(log, settings, cluster);
-  const deps: ExtensionDeps = { log, settings, cluster };
+  const processes = new ProcessStore(cluster, settings, log);
+  context.subscriptions.push(log, settings, cluster, processes);
+  const deps: ExtensionDeps = { log, settings, cluster, processes };
 
   logCommands.register(context, deps);
   manifestClient.register(context, deps);

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { ProcessStore } from '../tree/processStore';
 import type { ClusterSelection } from './clusterSelection';
 import type { Settings } from './settings';
 
@@ -9,4 +10,6 @@ export interface ExtensionDeps {
   readonly settings: Settings;
   /** The kubeconfig, context and namespace in use; loads the cluster layer on first use. */
   readonly cluster: ClusterSelection;
+  /** The processes of each pod looked into: the tree, signals and details share one listing. */
+  readonly processes: ProcessStore;
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { errorMessage, showError } from '../common/errors';
-import { ProcessStore } from './processStore';
 import { PodTreeProvider } from './podTreeProvider';
 import type { PodNode, PodTreeNode } from './treeNodes';
 
@@ -13,8 +12,7 @@ const VIEW_ID = 'podProcessExplorer.pods';
  * until the view asks for its first children or a command runs.
  */
 export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): PodTreeProvider {
-  const { cluster, settings, log } = deps;
-  const processes = new ProcessStore(cluster, settings, log);
+  const { cluster, settings, log, processes } = deps;
   const provider = new PodTreeProvider(cluster, settings, processes);
   const view = vscode.window.createTreeView<PodTreeNode>(VIEW_ID, {
     treeDataProvider: provider,
@@ -57,7 +55,6 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
   applyInterval();
 
   context.subscriptions.push(
-    processes,
     provider,
     view,
     { dispose: () => clearInterval(interval) },
