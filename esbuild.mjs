@@ -25,8 +25,11 @@ const contexts = [
     entryPoints: {
       extension: 'src/extension.ts',
       server: 'src/manifest/server/server.ts',
-      // Loaded on first use (src/common/clusterLayer.ts): client-node stays out of activation.
+      // Loaded on first use (src/common/lazyBundle.ts), so activation does not pay for them:
+      // client-node when the view is shown or a command runs, the language client once a
+      // manifest is open.
       cluster: 'src/cluster/index.ts',
+      manifestClient: 'src/manifest/client.ts',
     },
     outdir: 'dist',
   }),

@@ -3,6 +3,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const NO_TESTS = { group: ['**/test/**'], message: 'Shipped code does not import tests.' };
+const CLIENT_NODE_TYPES_ONLY = {
+  name: '@kubernetes/client-node',
+  allowTypeImports: true,
+  message: 'Only src/cluster loads the client (a bundle of its own, loaded lazily).',
+};
+const CLUSTER_TYPES_ONLY = {
+  group: ['**/cluster', '**/cluster/*'],
+  allowTypeImports: true,
+  message: 'Load the cluster layer through src/common/clusterLayer.ts; import its types only.',
+};
+const LANGUAGE_CLIENT_TYPES_ONLY = ['vscode-languageclient', 'vscode-languageclient/node'].map(
+  (name) => ({
+    name,
+    allowTypeImports: true,
+    message: 'Only src/manifest/client.ts (its own bundle, loaded once a manifest is open).',
+  }),
+);
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', '.vscode-test/', 'test/fixtures/'] },
   js.configs.recommended,
@@ -29,7 +48,8 @@ export default tseslint.config(
   // would replace an earlier one's options):
   // - src/cluster talks to Kubernetes and knows no view: no vscode, no feature folder;
   // - src/processes and the language server are pure: no vscode, no cluster;
-  // - everything else in src/ may only import the cluster layer's types: its code loads lazily;
+  // - everything else in src/ may only import the cluster layer's and the language client's
+  //   types: their code loads lazily (src/common/lazyBundle.ts);
   // - nothing in src/ imports from test/.
   {
     files: ['src/**/*.ts'],
@@ -38,23 +58,19 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: '@kubernetes/client-node',
-              allowTypeImports: true,
-              message: 'Only src/cluster loads the client (a bundle of its own, loaded lazily).',
-            },
-          ],
-          patterns: [
-            {
-              group: ['**/cluster', '**/cluster/*'],
-              allowTypeImports: true,
-              message:
-                'Load the cluster layer through src/common/clusterLayer.ts; import its types only.',
-            },
-            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
-          ],
+          paths: [CLIENT_NODE_TYPES_ONLY, ...LANGUAGE_CLIENT_TYPES_ONLY],
+          patterns: [CLUSTER_TYPES_ONLY, NO_TESTS],
         },
+      ],
+    },
+  },
+  {
+    // The language client's own bundle, loaded once a manifest is open.
+    files: ['src/manifest/client.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [CLIENT_NODE_TYPES_ONLY], patterns: [CLUSTER_TYPES_ONLY, NO_TESTS] },
       ],
     },
   },
@@ -70,7 +86,7 @@ export default tseslint.config(
               group: ['**/common/*', '**/tree/*', '**/terminal/*', '**/procfs/*', '**/manifest/*'],
               message: 'The cluster layer knows no view.',
             },
-            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
+            NO_TESTS,
           ],
         },
       ],
@@ -94,7 +110,7 @@ export default tseslint.config(
               group: ['**/cluster', '**/cluster/*', '**/common/*', '**/tree/*'],
               message: 'Pure code: plain data in, plain data out.',
             },
-            { group: ['**/test/**'], message: 'Shipped code does not import tests.' },
+            NO_TESTS,
           ],
         },
       ],

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type * as ClusterModule from '../cluster';
+import { loadBundle } from './lazyBundle';
 
 /** The cluster layer's API: dist/cluster.js, a bundle of its own around @kubernetes/client-node. */
 export type ClusterLayer = typeof ClusterModule;
@@ -12,10 +13,7 @@ let layer: ClusterLayer | undefined;
  */
 export function loadClusterLayer(extensionUri: vscode.Uri): ClusterLayer {
   if (!layer) {
-    const path = vscode.Uri.joinPath(extensionUri, 'dist', 'cluster.js').fsPath;
-    // A runtime require of a path esbuild cannot see, so the layer stays out of extension.js.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    layer = require(path) as ClusterLayer;
+    layer = loadBundle<ClusterLayer>(extensionUri, 'cluster');
     layer.configureClusterL10n(vscode.l10n.bundle ?? {});
   }
   return layer;

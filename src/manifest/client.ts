@@ -6,9 +6,13 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import type { ExtensionDeps } from '../common/deps';
+import { MANIFEST_LANGUAGES, MANIFEST_SCHEMES } from './manifestDocuments';
 
-/** Starts the manifest language server (dist/server.js) for YAML and JSON documents. */
-export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): void {
+/**
+ * Starts the manifest language server (dist/server.js) for YAML and JSON documents. This module
+ * is a bundle of its own (dist/manifestClient.js), loaded once a manifest is open.
+ */
+export function startManifestClient(context: vscode.ExtensionContext, deps: ExtensionDeps): void {
   const serverModule = context.asAbsolutePath('dist/server.js');
   const server = { module: serverModule, transport: TransportKind.ipc };
   const serverOptions: ServerOptions = { run: server, debug: server };
@@ -18,10 +22,9 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
   );
   context.subscriptions.push(serverLog);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: ['yaml', 'json'].flatMap((language) => [
-      { scheme: 'file', language },
-      { scheme: 'untitled', language },
-    ]),
+    documentSelector: MANIFEST_LANGUAGES.flatMap((language) =>
+      MANIFEST_SCHEMES.map((scheme) => ({ scheme, language })),
+    ),
     // The server is a role of its own: its log is a channel of its own, fed through the connection.
     outputChannel: serverLog,
     initializationOptions: { l10nBundlePath: vscode.l10n.uri?.fsPath },

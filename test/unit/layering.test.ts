@@ -79,6 +79,13 @@ describe('layering (eslint.config.mjs)', () => {
     );
   });
 
+  it('loads the language client only in its own bundle', async () => {
+    const code =
+      "import { LanguageClient } from 'vscode-languageclient/node';\nvoid LanguageClient;";
+    assert.equal((await restrictedImports('src/manifest/manifestActivation.ts', code)).length, 1);
+    assert.deepEqual(await restrictedImports('src/manifest/client.ts', code), []);
+  });
+
   it('keeps test/ out of src/, and vscode out of unit tests', async () => {
     assert.equal(
       (
