@@ -3,7 +3,9 @@ import { ClusterSelection } from './common/clusterSelection';
 import type { ExtensionDeps } from './common/deps';
 import * as logCommands from './common/logCommands';
 import { Settings } from './common/settings';
-import * as manifestClient from './manifest/client';
+import * as manifestActivation from './manifest/manifestActivation';
+import * as processActions from './processActions/register';
+import * as terminal from './terminal/terminalCommands';
 import * as podTree from './tree/podTree';
 import { ProcessStore } from './tree/processStore';
 
@@ -23,6 +25,8 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   const deps: ExtensionDeps = { log, settings, cluster, processes };
 
   logCommands.register(context, deps);
-  manifestClient.register(context, deps);
+  manifestActivation.register(context, deps);
+  processActions.register(context, deps);
+  terminal.register(context, deps);
   return { podTree: podTree.register(context, deps) };
 }

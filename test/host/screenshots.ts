@@ -2,6 +2,7 @@
 // development mode, a fixture manifest open, its diagnostics and a hover; and the Pod Processes
 // tree with the task page's pod (from a sandbox cluster) expanded down to its processes.
 // Run: npm run screenshots (writes media/screenshots/*.png).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,6 +105,98 @@ async function main(): Promise<void> {
     await page.mouse.move(1100, 700);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'tree.png') });
+
+    // The side bar back to a width that leaves the terminal room for `ps ax`'s lines.
+    await page.mouse.move(820, 383);
+    await page.mouse.down();
+    await page.mouse.move(430, 383, { steps: 8 });
+    await page.mouse.up();
+    await runCommand(page, 'Attach Terminal');
+    const pick = page.locator('.quick-input-list .monaco-list-row');
+    await pick
+      .filter({ hasText: /^nginx/ })
+      .first()
+      .click();
+    // The pod's row names its containers too: pick from the container list once it is up.
+    await page.locator('.quick-input-title', { hasText: 'container of nginx' }).waitFor();
+    await pick
+      .filter({ hasText: /^shell/ })
+      .first()
+      .click();
+    // xterm draws on a canvas: its text is not in the page, so the waits are for its tab and time.
+    await page
+      .locator('.xterm-helper-textarea[aria-label*="nginx/shell"]')
+      .waitFor({ state: 'attached' });
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    await page.waitForTimeout(2500);
+    await page.keyboard.type('ps ax');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(2000);
+    // The container's inline actions (Attach Terminal, Open Shell) show on hover.
+    const shellRow = tree.locator('.monaco-list-row', { hasText: /^shell/ }).first();
+    await shellRow.hover();
+    await shellRow.locator('.action-label[aria-label="Attach Terminal"]').hover();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(output, 'terminal.png') });
+
+    // Send Signal… from the nginx master's inline action: the quick pick of signals.
+    await runCommand(page, 'View: Hide Panel');
+    const masterRow = tree
+      .locator('.monaco-list-row', { hasText: 'nginx: master process' })
+      .first();
+    await masterRow.hover();
+    await masterRow.locator('.action-label[aria-label="Send Signal…"]').click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'HUP' }).first().waitFor();
+    await page.mouse.move(1100, 700);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(output, 'signal.png') });
+    await page.keyboard.press('Escape');
+
+    // Show Process Details from the palette, on a pod whose app keeps secrets in its environment.
+    const orders = join(scratch, 'orders.yaml');
+    writeFileSync(
+      orders,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: orders
+spec:
+  shareProcessNamespace: true
+  containers:
+    - name: app
+      image: busybox
+      command: ["sleep", "3600"]
+      env:
+        - { name: DB_HOST, value: postgres.orders.svc }
+        - { name: DB_USER, value: orders }
+        - { name: DB_PASSWORD, value: correct-horse-battery-staple }
+        - { name: STRIPE_API_KEY, value: sk_live_51HqLyjWDarjtT1zdp7dc }
+    - name: shell
+      image: busybox
+      stdin: true
+      tty: true
+      securityContext:
+        capabilities:
+          add: [SYS_PTRACE]
+`,
+    );
+    const kubectl = (...args: string[]) =>
+      execFileSync('/usr/bin/kubectl', ['--kubeconfig', sandbox.kubeconfigPath, ...args]);
+    kubectl('apply', '-f', orders);
+    kubectl('wait', '--for=condition=Ready', 'pod/orders', '--timeout=90s');
+    // Tall enough for the whole document, with the side bar out of the way.
+    await page.setViewportSize({ width: 1280, height: 1200 });
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await runCommand(page, 'Show Process Details');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders' }).first().click();
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'sleep 3600' })
+      .first()
+      .click();
+    await page.locator('.view-line', { hasText: 'DB_PASSWORD' }).first().waitFor();
+    await page.mouse.move(1100, 1180);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(output, 'details.png') });
   } finally {
     await browser.close();
     server.stop();
