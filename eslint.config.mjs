@@ -119,6 +119,8 @@ export default tseslint.config(
   {
     // Unit and sandbox tests run in plain Node.
     files: ['test/unit/**/*.ts', 'test/sandbox/**/*.ts', 'test/bench/**/*.ts'],
+    // The scale bench's in-editor half runs in the extension host.
+    ignores: ['test/bench/scale/scaleBench.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -37,7 +37,7 @@ interface NamespaceAccess {
  * namespace; processes from the ProcessStore. Every empty or failed state is a MessageNode.
  */
 export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<PodTreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<PodTreeNode | PodTreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private contextNode: ContextNode | undefined;
   private readonly namespaceNodes = new Map<string, NamespaceNode>();
@@ -340,15 +340,18 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     if (!watch) {
       const created = new PodWatch(session, node.namespace);
       created.onDidChange((change) => {
+        const modified: PodNode[] = [];
         for (const uid of change.modified) {
           const podNode = this.podNodes.get(uid);
           const pod = created.pods.get(uid);
           if (podNode && pod) {
             podNode.pod = pod;
-            if (!change.listChanged) {
-              this.changed.fire(podNode);
-            }
+            modified.push(podNode);
           }
+        }
+        // One event per flush: each event restarts VS Code's debounce of tree redraws.
+        if (!change.listChanged && modified.length > 0) {
+          this.changed.fire(modified);
         }
         if (change.listChanged) {
           for (const [uid, podNode] of this.podNodes) {

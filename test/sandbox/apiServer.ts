@@ -32,6 +32,8 @@ import { PROTOCOLS, serveStream } from './streams';
 export const SANDBOX_USER = 'sandbox';
 const BOOKMARK_INTERVAL_MS = 5000;
 const WATCH_POLL_MS = 2000;
+/** The churn switch's timer: one tick per event up to 100/s, several events per tick above. */
+const CHURN_TICK_MIN_MS = 10;
 
 export interface ApiServerOptions {
   store: Store;
@@ -180,12 +182,14 @@ export class ApiServer {
     handleProtocols: (protocols) => PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   private poller: NodeJS.Timeout | undefined;
+  private churn: { readonly rate: number; readonly timer: NodeJS.Timeout } | undefined;
   /** Ends each open watch the way the server's timeoutSeconds would. */
   private readonly openWatches = new Set<() => void>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.faults = options.faults;
     options.store.setSyntheticPods(this.faults.syntheticPods);
+    this.applyChurn();
     this.server = createServer({ cert: options.cert, key: options.key });
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void this.handle(req, res);
@@ -216,11 +220,41 @@ export class ApiServer {
   close(): Promise<void> {
     clearInterval(this.poller);
     this.poller = undefined;
+    clearInterval(this.churn?.timer);
+    this.churn = undefined;
     for (const client of this.wss.clients) {
       client.terminate();
     }
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * Starts, changes or stops the churn of synthetic pods. Each tick modifies as many pods as are
+   * due since the churn started, so the rate holds on average even when a tick comes late.
+   */
+  private applyChurn(): void {
+    const rate = this.faults.syntheticChurnPerSecond;
+    if (this.churn?.rate === rate) {
+      return;
+    }
+    clearInterval(this.churn?.timer);
+    this.churn = undefined;
+    if (rate > 0) {
+      const started = performance.now();
+      let made = 0;
+      const timer = setInterval(
+        () => {
+          const due = Math.floor(((performance.now() - started) * rate) / 1000);
+          if (due > made) {
+            this.options.store.churnSynthetic(due - made);
+            made = due;
+          }
+        },
+        Math.max(CHURN_TICK_MIN_MS, 1000 / rate),
+      );
+      this.churn = { rate, timer };
+    }
   }
 
   private authenticated(req: IncomingMessage): boolean | 'anonymous' {
@@ -296,6 +330,7 @@ export class ApiServer {
           throw error instanceof ApiError ? error : ApiError.badRequest((error as Error).message);
         }
         this.options.store.setSyntheticPods(this.faults.syntheticPods);
+        this.applyChurn();
         await this.options.onFaultsChanged(this.faults);
       } else if (req.method !== 'GET') {
         throw ApiError.methodNotAllowed();

@@ -21,6 +21,7 @@ options (up, faults):
   --drop-exec-after-bytes N   cut exec/attach streams after N output bytes (0: off)
   --delay-ms N                delay every API response by N ms
   --synthetic-pods N          serve N status-only pods in namespace "synthetic" (max 5000)
+  --synthetic-churn N         modify N synthetic pods per second, round-robin (0: off)
 
 The state dir is .sandbox/ in the checkout, or $PPE_SANDBOX_DIR.`;
 
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
       'drop-exec-after-bytes': { type: 'string' },
       'delay-ms': { type: 'string' },
       'synthetic-pods': { type: 'string' },
+      'synthetic-churn': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
   const drop = number(values['drop-exec-after-bytes'], 'drop-exec-after-bytes');
   const delay = number(values['delay-ms'], 'delay-ms');
   const synthetic = number(values['synthetic-pods'], 'synthetic-pods');
+  const churn = number(values['synthetic-churn'], 'synthetic-churn');
   if (drop !== undefined) {
     faults.dropExecAfterBytes = drop;
   }
@@ -74,6 +77,9 @@ async function main(): Promise<number> {
   }
   if (synthetic !== undefined) {
     faults.syntheticPods = synthetic;
+  }
+  if (churn !== undefined) {
+    faults.syntheticChurnPerSecond = churn;
   }
   const dir = defaultStateDir();
   const log = (line: string) => process.stderr.write(`sandbox: ${line}\n`);

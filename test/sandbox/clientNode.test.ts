@@ -359,6 +359,77 @@ describe('sandbox with @kubernetes/client-node', function () {
     assert.equal(after.items.length, 0);
   });
 
+  it('churns synthetic pods: MODIFIED events round-robin, numbered, the last one the API’s', async function () {
+    await assert.rejects(sandbox().setFaults({ syntheticChurnPerSecond: 10_001 }), /10000/);
+    await sandbox().setFaults({ syntheticPods: 10 });
+    const list = await core.listNamespacedPod({ namespace: 'synthetic' });
+    const events: V1Pod[] = [];
+    let onEvent = () => {};
+    /** Resolves on the watch event after which `condition` holds (no polling). */
+    const watched = (condition: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          onEvent = () => {};
+          reject(new Error(`no ${what} within 20 s (${events.length} MODIFIED events)`));
+        }, 20_000);
+        onEvent = () => {
+          if (condition()) {
+            clearTimeout(timer);
+            onEvent = () => {};
+            resolve();
+          }
+        };
+        onEvent();
+      });
+    const controller = await new Watch(kc).watch(
+      '/api/v1/namespaces/synthetic/pods',
+      { resourceVersion: list.metadata?.resourceVersion },
+      (type, pod: V1Pod) => {
+        if (type === 'MODIFIED') {
+          events.push(pod);
+        }
+        onEvent();
+      },
+      () => undefined,
+    );
+    let api: V1Pod[] = [];
+    try {
+      await sandbox().setFaults({ syntheticChurnPerSecond: 100 });
+      await watched(() => events.length >= 25, '25 MODIFIED events');
+      const faults = await sandbox().setFaults({ syntheticChurnPerSecond: 0 });
+      assert.equal(faults.syntheticChurnPerSecond, 0);
+      api = (await core.listNamespacedPod({ namespace: 'synthetic' })).items;
+      const last = (name: string | undefined) =>
+        events.findLast((pod) => pod.metadata?.name === name)?.metadata?.resourceVersion;
+      await watched(
+        () => api.every((pod) => last(pod.metadata?.name) === pod.metadata?.resourceVersion),
+        'last modification of every pod, as the API has it, in the watch',
+      );
+    } finally {
+      controller.abort();
+      await sandbox().setFaults({ syntheticChurnPerSecond: 0, syntheticPods: 0 });
+    }
+    assert.equal(api.length, 10);
+    const numbers = events.map((pod) => Number(pod.metadata?.annotations?.['sandbox/churn']));
+    assert.deepEqual(
+      numbers,
+      numbers.map((_, index) => numbers[0] + index),
+      'numbered 1, 2, … without gaps',
+    );
+    const names = events.map((pod) => pod.metadata?.name);
+    assert.equal(new Set(names.slice(0, 10)).size, 10, 'each of the 10 pods once per round');
+    assert.deepEqual(names.slice(10, 20), names.slice(0, 10), 'the same order every round');
+    const versions = events.map((pod) => Number(pod.metadata?.resourceVersion));
+    assert.ok(
+      versions.every((version, index) => index === 0 || version > versions[index - 1]),
+      'resourceVersions rise',
+    );
+    assert.ok(
+      events.every((pod) => /^\d+$/.test(pod.metadata?.annotations?.['sandbox/churned-at'] ?? '')),
+      'each modification carries its time',
+    );
+  });
+
   it('keeps its pods across an API restart', async function () {
     const before = await core.readNamespacedPod({ namespace: NS, name: 'nginx' });
     const oldPid = sandbox().pid;

@@ -12,6 +12,11 @@ export interface Faults {
   delayMs: number;
   /** Serve this many status-only pods (no containers) in the namespace `synthetic`. */
   syntheticPods: number;
+  /**
+   * Modify this many synthetic pods per second, round-robin (a `sandbox/churn` annotation and the
+   * resourceVersion), so their watchers get a steady stream of MODIFIED events; 0 is off.
+   */
+  syntheticChurnPerSecond: number;
 }
 
 export const NO_FAULTS: Faults = {
@@ -20,9 +25,11 @@ export const NO_FAULTS: Faults = {
   dropExecAfterBytes: 0,
   delayMs: 0,
   syntheticPods: 0,
+  syntheticChurnPerSecond: 0,
 };
 
 export const MAX_SYNTHETIC_PODS = 5000;
+export const MAX_SYNTHETIC_CHURN_PER_SECOND = 10_000;
 
 /**
  * Whether the switches forbid a core-group resource (with its subresource), as missing RBAC rules
@@ -69,6 +76,9 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
         break;
       case 'syntheticPods':
         next.syntheticPods = count(value, key, MAX_SYNTHETIC_PODS);
+        break;
+      case 'syntheticChurnPerSecond':
+        next.syntheticChurnPerSecond = count(value, key, MAX_SYNTHETIC_CHURN_PER_SECOND);
         break;
       default:
         throw new Error(`unknown fault switch: ${key}`);

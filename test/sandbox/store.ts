@@ -79,6 +79,9 @@ interface PodmanContainer {
 
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const SYNTHETIC_NAMESPACE = 'synthetic';
+/** Set on synthetic pods by the churn switch: the modification's sequence number (1, 2, …) and its time (ms). */
+export const CHURN_ANNOTATION = 'sandbox/churn';
+export const CHURNED_AT_ANNOTATION = 'sandbox/churned-at';
 export const NODE_NAME = 'sandbox';
 const EVENT_LOG_SIZE = 10_000;
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -152,6 +155,9 @@ export class Store {
   private readonly podObjects = new Map<string, Json>();
   private readonly namespaceObjects = new Map<string, Json>();
   private syntheticCount = 0;
+  /** The synthetic pod the churn switch modifies next, and how many it modified so far. */
+  private churnNext = 0;
+  private churnCount = 0;
   // Starts from the clock so versions keep rising across API restarts; older ones get 410 Gone.
   private rv = Date.now() * 1000;
   private readonly log: WatchEvent[] = [];
@@ -919,6 +925,39 @@ export class Store {
       }
     }
     this.syntheticCount = target;
+  }
+
+  /**
+   * Modifies the next `count` synthetic pods, round-robin: `sandbox/churn` becomes the sequence
+   * number of the modification (1, 2, … over the API process's life), `sandbox/churned-at` its time
+   * in ms since the epoch, and the resourceVersion rises; watchers get MODIFIED.
+   */
+  churnSynthetic(count: number): void {
+    for (let done = 0; done < count && this.syntheticCount > 0; done++) {
+      const index = this.churnNext % this.syntheticCount;
+      this.churnNext = index + 1;
+      const key = this.key(SYNTHETIC_NAMESPACE, `synthetic-${String(index).padStart(5, '0')}`);
+      const pod = this.podObjects.get(key);
+      if (!pod) {
+        continue;
+      }
+      this.churnCount += 1;
+      const metadata = pod.metadata as Json;
+      // A new object: the event history keeps the old one.
+      const next = this.bump({
+        ...pod,
+        metadata: {
+          ...metadata,
+          annotations: {
+            ...(metadata.annotations as Record<string, string> | undefined),
+            [CHURN_ANNOTATION]: String(this.churnCount),
+            [CHURNED_AT_ANNOTATION]: String(Date.now()),
+          },
+        },
+      });
+      this.podObjects.set(key, next);
+      this.emit('pods', 'MODIFIED', next);
+    }
   }
 
   /** Waits for pending pod removals (used before the API exits). */
