@@ -4,8 +4,8 @@
 // with the extension loaded. Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ensureSystemPackages } from './systemPackages.mjs';
-import { ensureTestNode, testNodeEnv } from './testNode.mjs';
+import { ensurePrerequisitesOrExit } from './prerequisites.mjs';
+import { testNodeEnv } from './testNode.mjs';
 
 function step(command, args) {
   const result = spawnSync(command, args, { stdio: 'inherit' });
@@ -14,13 +14,7 @@ function step(command, args) {
   }
 }
 
-try {
-  ensureSystemPackages();
-  ensureTestNode();
-} catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+ensurePrerequisitesOrExit();
 if (!existsSync('node_modules/.package-lock.json')) {
   step('npm', ['ci', '--no-audit', '--no-fund']);
 }

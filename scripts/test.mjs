@@ -1,8 +1,7 @@
 // `npm test`: installs what is missing, then runs every suite in order and stops at the first failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ensureSystemPackages } from './systemPackages.mjs';
-import { ensureTestNode } from './testNode.mjs';
+import { ensurePrerequisitesOrExit } from './prerequisites.mjs';
 
 const steps = [
   ['lint', ['npm', 'run', 'lint']],
@@ -24,13 +23,7 @@ function run(label, [command, ...args]) {
   process.stdout.write(`=== ${label} passed in ${seconds} s\n`);
 }
 
-try {
-  ensureSystemPackages();
-  ensureTestNode();
-} catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+ensurePrerequisitesOrExit();
 if (!existsSync('node_modules/.package-lock.json')) {
   run('install', ['npm', 'ci']);
 }

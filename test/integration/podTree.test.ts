@@ -3,112 +3,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PodProcessExplorerApi } from '../../src/extension';
-import type { PodTreeNode } from '../../src/tree/treeNodes';
 import { kubectl, sandboxCli } from './sandboxControl';
+import {
+  children,
+  label,
+  listedInside,
+  namespaceNode,
+  podNamed,
+  podTree,
+  whenTree,
+} from './treeTestSupport';
 
-const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
 const DEADLINE_MS = 30_000;
-
-let tree: vscode.TreeDataProvider<PodTreeNode>;
-
-async function children(node?: PodTreeNode): Promise<PodTreeNode[]> {
-  return (await tree.getChildren(node)) ?? [];
-}
-
-function label(node: PodTreeNode): string {
-  const item = tree.getTreeItem(node) as vscode.TreeItem;
-  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-}
-
-/**
- * Evaluates `check` now and again after each change the tree announces, until it returns a
- * value; fails at the deadline with the last thing it saw. No sleeps: the tree's events drive it.
- */
-function whenTree<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last = '';
-    let done = false;
-    let running = false;
-    let again = false;
-    const finish = (error?: Error, value?: T) => {
-      done = true;
-      clearTimeout(deadline);
-      listener?.dispose();
-      if (error) {
-        reject(error);
-      } else {
-        resolve(value as T);
-      }
-    };
-    const evaluate = async (): Promise<void> => {
-      if (done) {
-        return;
-      }
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        const value = await check();
-        if (value !== undefined) {
-          finish(undefined, value);
-        }
-      } catch (error) {
-        last = String(error);
-      } finally {
-        running = false;
-      }
-      if (again && !done) {
-        again = false;
-        await evaluate();
-      }
-    };
-    const listener = tree.onDidChangeTreeData?.(() => void evaluate());
-    const deadline = setTimeout(
-      () => finish(new Error(`the tree did not show ${what} within ${DEADLINE_MS} ms (${last})`)),
-      DEADLINE_MS,
-    );
-    void evaluate();
-  });
-}
-
-async function namespaceNode(): Promise<PodTreeNode> {
-  const [context] = await children();
-  assert.equal(
-    context?.kind,
-    'context',
-    `the root is the sandbox context, not ${context ? label(context) : 'nothing'}`,
-  );
-  const [namespace] = await children(context);
-  assert.equal(namespace?.kind, 'namespace');
-  assert.equal(label(namespace), 'default');
-  return namespace;
-}
-
-/** The pod's children once its processes are listed (the tree shows the containers at once). */
-function listedInside(pod: PodTreeNode): Promise<PodTreeNode[]> {
-  return whenTree('the pod’s processes', async () => {
-    const nodes = await children(pod);
-    return nodes.some((node) => node.kind === 'sandbox') ? nodes : undefined;
-  });
-}
-
-async function podNamed(name: string): Promise<PodTreeNode | undefined> {
-  return (await children(await namespaceNode())).find(
-    (node) => node.kind === 'pod' && node.name === name,
-  );
-}
 
 describe('the Pod Processes tree against the sandbox cluster', function () {
   this.timeout(DEADLINE_MS * 3);
   let scratch: string;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
-    assert.ok(extension);
-    tree = (await extension.activate()).podTree as vscode.TreeDataProvider<PodTreeNode>;
+    await podTree();
     scratch = mkdtempSync(join(tmpdir(), 'ppe-tree-test-'));
   });
 
@@ -151,7 +64,7 @@ describe('the Pod Processes tree against the sandbox cluster', function () {
       shellProcesses.some((node) => node.kind === 'process' && node.process.argv[0] === 'sh'),
       `sh runs in shell: ${shellProcesses.map(label).join(', ')}`,
     );
-    const podItem = tree.getTreeItem(pod) as vscode.TreeItem;
+    const podItem = (await podTree()).getTreeItem(pod) as vscode.TreeItem;
     assert.match(String(podItem.description), /Running · 2 containers · \d+ processes/);
   });
 

@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { PodProcessExplorerApi } from '../../src/extension';
 import type { SignalOutcome } from '../../src/processActions/sendSignal';
 import type { PodTreeNode, ProcessTreeNode } from '../../src/tree/treeNodes';
 import { kubectl } from './sandboxControl';
+import { children, podNamed, podTree, whenTree } from './treeTestSupport';
 
-const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
 const DEADLINE_MS = 30_000;
 const SECRET = 'hunter2-s3cret';
 
@@ -45,73 +44,6 @@ spec:
         capabilities:
           drop: [KILL]
 `;
-
-let tree: vscode.TreeDataProvider<PodTreeNode>;
-
-async function children(node?: PodTreeNode): Promise<PodTreeNode[]> {
-  return (await tree.getChildren(node)) ?? [];
-}
-
-/**
- * Evaluates `check` now and after each change the tree announces, until it returns a value; fails
- * at the deadline with the last thing it saw. No sleeps: the tree's events drive it.
- */
-function whenTree<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let last = '';
-    let done = false;
-    let running = false;
-    let again = false;
-    const finish = (error?: Error, value?: T) => {
-      done = true;
-      clearTimeout(deadline);
-      listener?.dispose();
-      if (error) {
-        reject(error);
-      } else {
-        resolve(value as T);
-      }
-    };
-    const evaluate = async (): Promise<void> => {
-      if (done) {
-        return;
-      }
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        const value = await check();
-        if (value !== undefined) {
-          finish(undefined, value);
-        }
-      } catch (error) {
-        last = String(error);
-      } finally {
-        running = false;
-      }
-      if (again && !done) {
-        again = false;
-        await evaluate();
-      }
-    };
-    const listener = tree.onDidChangeTreeData?.(() => void evaluate());
-    const deadline = setTimeout(
-      () => finish(new Error(`the tree did not show ${what} within ${DEADLINE_MS} ms (${last})`)),
-      DEADLINE_MS,
-    );
-    void evaluate();
-  });
-}
-
-async function podNamed(name: string): Promise<PodTreeNode | undefined> {
-  const [context] = await children();
-  const [namespace] = context ? await children(context) : [];
-  return namespace
-    ? (await children(namespace)).find((node) => node.kind === 'pod' && node.name === name)
-    : undefined;
-}
 
 /** Every process under a container of the pod, nested ones included. */
 async function processesIn(pod: PodTreeNode, container: string): Promise<ProcessTreeNode[]> {
@@ -199,9 +131,7 @@ describe('process actions against the sandbox cluster', function () {
   let scratch: string;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
-    assert.ok(extension);
-    tree = (await extension.activate()).podTree as vscode.TreeDataProvider<PodTreeNode>;
+    await podTree();
     scratch = mkdtempSync(join(tmpdir(), 'ppe-actions-test-'));
     writeFileSync(join(scratch, 'signals.yaml'), SIGNALS_POD);
     await kubectl('apply', '-f', join(scratch, 'signals.yaml'));

@@ -1,0 +1,116 @@
+// Reading the Pod Processes tree from the in-editor tests, through the extension's API (the
+// tree's data provider), as VS Code reads it: children, items, and change events to wait on.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PodProcessExplorerApi } from '../../src/extension';
+import type { PodTreeNode } from '../../src/tree/treeNodes';
+
+const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
+const DEADLINE_MS = 30_000;
+
+let provider: vscode.TreeDataProvider<PodTreeNode> | undefined;
+
+/** The tree's data, once the extension is active. */
+export async function podTree(): Promise<vscode.TreeDataProvider<PodTreeNode>> {
+  if (!provider) {
+    const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    provider = (await extension.activate()).podTree as vscode.TreeDataProvider<PodTreeNode>;
+  }
+  return provider;
+}
+
+function tree(): vscode.TreeDataProvider<PodTreeNode> {
+  assert.ok(provider, 'podTree() ran first');
+  return provider;
+}
+
+export async function children(node?: PodTreeNode): Promise<PodTreeNode[]> {
+  return (await tree().getChildren(node)) ?? [];
+}
+
+export function label(node: PodTreeNode): string {
+  const item = tree().getTreeItem(node) as vscode.TreeItem;
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+/**
+ * Evaluates `check` now and again after each change the tree announces, until it returns a
+ * value; fails at the deadline with the last thing it saw. No sleeps: the tree's events drive it.
+ */
+export function whenTree<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let last = '';
+    let done = false;
+    let running = false;
+    let again = false;
+    const finish = (error?: Error, value?: T) => {
+      done = true;
+      clearTimeout(deadline);
+      listener?.dispose();
+      if (error) {
+        reject(error);
+      } else {
+        resolve(value as T);
+      }
+    };
+    const evaluate = async (): Promise<void> => {
+      if (done) {
+        return;
+      }
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        const value = await check();
+        if (value !== undefined) {
+          finish(undefined, value);
+        }
+      } catch (error) {
+        last = String(error);
+      } finally {
+        running = false;
+      }
+      if (again && !done) {
+        again = false;
+        await evaluate();
+      }
+    };
+    const listener = tree().onDidChangeTreeData?.(() => void evaluate());
+    const deadline = setTimeout(
+      () => finish(new Error(`the tree did not show ${what} within ${DEADLINE_MS} ms (${last})`)),
+      DEADLINE_MS,
+    );
+    void evaluate();
+  });
+}
+
+/** The namespace the sandbox's context shows: `default`. */
+export async function namespaceNode(): Promise<PodTreeNode> {
+  const [context] = await children();
+  assert.equal(
+    context?.kind,
+    'context',
+    `the root is the sandbox context, not ${context ? label(context) : 'nothing'}`,
+  );
+  const [namespace] = await children(context);
+  assert.equal(namespace?.kind, 'namespace');
+  assert.equal(label(namespace), 'default');
+  return namespace;
+}
+
+export async function podNamed(name: string): Promise<PodTreeNode | undefined> {
+  return (await children(await namespaceNode())).find(
+    (node) => node.kind === 'pod' && node.name === name,
+  );
+}
+
+/** The pod's children once its processes are listed (the tree shows the containers at once). */
+export function listedInside(pod: PodTreeNode): Promise<PodTreeNode[]> {
+  return whenTree('the pod’s processes', async () => {
+    const nodes = await children(pod);
+    return nodes.some((node) => node.kind === 'sandbox') ? nodes : undefined;
+  });
+}
