@@ -23,7 +23,7 @@
 //      [--extension DIR] (measure an extension folder as it is instead of building one)
 //      [--what-if NAME[+NAME]]… (repeatable; also measure, interleaved, a snapshot with a source
 //      change: no-language-client = extension.ts neither loads nor starts the manifest language
-//      client; no-json-activation = package.json without onLanguage:json. The repo is never
+//      client; json-activation = package.json with onLanguage:json as well. The repo is never
 //      edited.)
 import { execFileSync } from 'node:child_process';
 import {
@@ -65,7 +65,6 @@ const ROW_NAMES: Record<string, string[]> = {
 };
 /** The end of JSON Language Features' main module path in the extension host. */
 const JSON_MAIN = '/json-language-features/client/dist/node/jsonClientMain.js';
-const BUNDLES = ['extension.js', 'server.js', 'cluster.js'];
 /** What the snapshot build needs from the repo (node_modules is linked, not copied). */
 const BUILD_INPUTS = ['src', 'esbuild.mjs', 'package.json', 'tsconfig.json'];
 /** What the VSIX ships besides dist/ (.vscodeignore), so the snapshot loads like the package. */
@@ -479,6 +478,13 @@ async function launch(
   }
 }
 
+/** The bundles a production build wrote (what the VSIX ships of dist/). */
+function bundles(dist: string): string[] {
+  return readdirSync(dist)
+    .filter((name) => name.endsWith('.js'))
+    .sort();
+}
+
 /** A source change tried in the snapshot only (never in the repo), to measure a suggestion. */
 interface WhatIf {
   readonly name: string;
@@ -488,19 +494,19 @@ interface WhatIf {
 
 const WHAT_IFS: readonly WhatIf[] = [
   {
-    // The language client (vscode-languageclient, ~90% of extension.js) neither loaded nor started.
+    // The manifest language client neither loaded nor started, even with a YAML file open.
     name: 'no-language-client',
     file: 'src/extension.ts',
     edits: [
-      [/^import \* as manifestClient from '\.\/manifest\/client';\n/m, ''],
-      [/^\s*manifestClient\.register\(context, deps\);\n/m, ''],
+      [/^import \* as manifestActivation from '\.\/manifest\/manifestActivation';\n/m, ''],
+      [/^\s*manifestActivation\.register\(context, deps\);\n/m, ''],
     ],
   },
   {
-    // Not activated by onLanguage:json, which VS Code fires at startup for its own JSON files.
-    name: 'no-json-activation',
+    // Activated by onLanguage:json too, which VS Code fires at startup for its own JSON files.
+    name: 'json-activation',
     file: 'package.json',
-    edits: [[/"onLanguage:yaml",\s*"onLanguage:json"/, '"onLanguage:yaml"']],
+    edits: [[/"onLanguage:yaml"/, '"onLanguage:yaml", "onLanguage:json"']],
   },
 ];
 
@@ -554,7 +560,7 @@ function buildSnapshot(scratch: string, whatIfs: readonly WhatIf[] = []): string
   log(`building the production bundles (node esbuild.mjs --production) in a snapshot (${label})…`);
   execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: build, stdio: 'inherit' });
   mkdirSync(join(extension, 'dist'));
-  for (const name of BUNDLES) {
+  for (const name of bundles(join(build, 'dist'))) {
     cpSync(join(build, 'dist', name), join(extension, 'dist', name));
   }
   const files = [
@@ -610,7 +616,7 @@ async function main(): Promise<void> {
       await browser.close();
     }
     for (const variant of variants) {
-      const sizes = BUNDLES.map((name) => {
+      const sizes = bundles(join(variant.extension, 'dist')).map((name) => {
         const file = join(variant.extension, 'dist', name);
         return `dist/${name} ${existsSync(file) ? statSync(file).size.toLocaleString('en') : '?'} B`;
       });
