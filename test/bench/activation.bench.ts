@@ -14,10 +14,11 @@
 // - whether the Pod Processes view was expanded (it would load the cluster layer).
 // Medians over the launches, and the ratio ours/json. It prints; it never asserts timings.
 // VS Code itself opens a JSON model at startup (the chat service's chatLanguageModels.json), which
-// fires onLanguage:json: in many launches our extension activates in that startup batch, queued
-// behind four other onLanguage:json extensions, before the YAML file is opened. The activation
-// event of each launch is read from the extension host log and printed; "own cost" (require of
-// main + the activate() call) is the part that does not depend on the queue.
+// fires onLanguage:json: an extension activated by it is queued behind four others, and Running
+// Extensions counts that wait as its code loading (this is why the extension activates on YAML
+// only; `--what-if json-activation` measures the alternative). The activation event of each
+// launch is read from the extension host log and printed; "own cost" (require of main + the
+// activate() call) is the part that does not depend on the queue.
 // Run: node scripts/withTestNode.mjs tsx test/bench/activation.bench.ts [--launches N]
 //      [--no-inspect] (Running Extensions only, no inspector in the extension host)
 //      [--extension DIR] (measure an extension folder as it is instead of building one)
