@@ -106,6 +106,15 @@ async function runningApi(paths: StatePaths): Promise<ServerRecord | undefined> 
   }
 }
 
+/**
+ * An API that recorded itself and died. A state dir without a record is not a leftover: its API
+ * is being restarted (stopApi removes the record first) or was stopped on purpose, and another
+ * sandbox starting meanwhile must not take its pods.
+ */
+async function crashedApi(paths: StatePaths): Promise<boolean> {
+  return existsSync(paths.server) && !(await runningApi(paths));
+}
+
 async function waitFor(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
@@ -146,8 +155,8 @@ async function removePods(filter: string): Promise<void> {
 }
 
 /**
- * Removes pods of this state dir, and of other sandboxes whose state dir is gone or whose API is
- * no longer running (leftovers of crashed runs). Never touches pods without the sandbox label.
+ * Removes pods of this state dir, and of other sandboxes whose state dir is gone or whose API
+ * crashed (leftovers of crashed runs). Never touches pods without the sandbox label.
  */
 async function cleanLeftovers(paths: StatePaths): Promise<void> {
   await removePods(`${LABEL_INSTANCE}=${instanceId(paths.dir)}`);
@@ -163,7 +172,7 @@ async function cleanLeftovers(paths: StatePaths): Promise<void> {
   const stale: string[] = [];
   for (const pod of pods) {
     const dir = pod.Labels?.[LABEL_STATE_DIR];
-    if (!dir || !existsSync(dir) || !(await runningApi(statePaths(dir)))) {
+    if (!dir || !existsSync(dir) || (await crashedApi(statePaths(dir)))) {
       stale.push(pod.Name);
     }
   }
