@@ -4,6 +4,7 @@ import type { ExtensionDeps } from './common/deps';
 import * as logCommands from './common/logCommands';
 import { Settings } from './common/settings';
 import * as manifestActivation from './manifest/manifestActivation';
+import * as procfs from './procfs/register';
 import * as processActions from './processActions/register';
 import * as terminal from './terminal/terminalCommands';
 import * as podTree from './tree/podTree';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   logCommands.register(context, deps);
   manifestActivation.register(context, deps);
   processActions.register(context, deps);
+  procfs.register(context, deps);
   terminal.register(context, deps);
   return { podTree: podTree.register(context, deps) };
 }

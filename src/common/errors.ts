@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClusterError } from '../cluster';
+import type { RemoteFsError } from '../procfs/remoteOutput';
 
 /**
  * How failures reach the user: one sentence they can act on, in a notification or a tree item. The cluster layer's error mapper (toClusterError) writes the sentence; this
@@ -66,4 +67,109 @@ export function messageTreeItem(
   }
   item.contextValue = `message ${severity}`;
   return item;
+}
+
+/** Whose `/proc/<pid>/root` a filesystem operation was about, for its error messages. */
+export interface ProcessRootContext {
+  readonly pid: number;
+  /** The container the process runs in. */
+  readonly container: string;
+  /** The container the exec ran in. */
+  readonly inspector: string;
+}
+
+/** Duck-typed like isClusterError: the procfs error crosses no bundle, but stays one shape. */
+function isRemoteFsError(error: unknown): error is RemoteFsError {
+  return (
+    error instanceof Error &&
+    error.name === 'RemoteFsError' &&
+    typeof (error as Partial<RemoteFsError>).code === 'string'
+  );
+}
+
+/**
+ * A container filesystem operation's failure as the FileSystemError VS Code expects (its Explorer
+ * and editors act on the code), with a sentence that says why where the code alone does not.
+ */
+export function toFileSystemError(
+  error: unknown,
+  uri: vscode.Uri,
+  root: ProcessRootContext,
+): vscode.FileSystemError {
+  if (error instanceof vscode.FileSystemError) {
+    return error;
+  }
+  if (isClusterError(error)) {
+    return error.kind === 'forbidden' || error.kind === 'unauthorized'
+      ? vscode.FileSystemError.NoPermissions(error.message)
+      : vscode.FileSystemError.Unavailable(error.message);
+  }
+  if (!isRemoteFsError(error)) {
+    return new vscode.FileSystemError(errorMessage(error));
+  }
+  const path = uri.path || '/';
+  switch (error.code) {
+    case 'ENOENT':
+      return vscode.FileSystemError.FileNotFound(uri);
+    case 'EEXIST':
+      return vscode.FileSystemError.FileExists(uri);
+    case 'ENOTDIR':
+      return vscode.FileSystemError.FileNotADirectory(uri);
+    case 'EISDIR':
+      return vscode.FileSystemError.FileIsADirectory(uri);
+    case 'EACCES':
+      return vscode.FileSystemError.NoPermissions(
+        vscode.l10n.t(
+          'The permissions of {0} in container {1} do not allow this.',
+          path,
+          root.container,
+        ),
+      );
+    case 'EROFS':
+      return vscode.FileSystemError.NoPermissions(
+        vscode.l10n.t('{0} is on a read-only filesystem in container {1}.', path, root.container),
+      );
+    case 'EPTRACE':
+      return vscode.FileSystemError.NoPermissions(
+        vscode.l10n.t(
+          'Container {0} may not read /proc/{1}/root: that needs the SYS_PTRACE capability in {0} (or the same user as the process). Add SYS_PTRACE to the securityContext of {0}.',
+          root.inspector,
+          root.pid,
+        ),
+      );
+    case 'ESRCH':
+      return vscode.FileSystemError.Unavailable(
+        vscode.l10n.t(
+          'PID {0} of container {1} has exited, so its files are gone from /proc. Browse the container again to open its current main process.',
+          root.pid,
+          root.container,
+        ),
+      );
+    case 'ETOOL':
+      return vscode.FileSystemError.Unavailable(
+        vscode.l10n.t(
+          'Container {0} has no "{1}", which browsing container files needs. Browse from a container with busybox or GNU coreutils and findutils.',
+          root.inspector,
+          error.detail,
+        ),
+      );
+    case 'ESHORT':
+      return vscode.FileSystemError.Unavailable(
+        vscode.l10n.t('The transfer of {0} was cut short: {1}', path, error.detail),
+      );
+    case 'ELOOP':
+      return new vscode.FileSystemError(
+        vscode.l10n.t('{0}: too many levels of symbolic links (a loop).', path),
+      );
+    case 'ENOTEMPTY':
+      return new vscode.FileSystemError(
+        vscode.l10n.t('{0} is a directory that is not empty.', path),
+      );
+    case 'ENOSPC':
+      return new vscode.FileSystemError(
+        vscode.l10n.t('No space is left on the filesystem of {0}.', path),
+      );
+    case 'EIO':
+      return new vscode.FileSystemError(vscode.l10n.t('{0}: {1}', path, error.detail));
+  }
 }

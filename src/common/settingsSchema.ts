@@ -17,6 +17,8 @@ export interface SettingValues {
   'manifest.rules': Record<string, boolean>;
   'manifest.maxFileSize': number;
   'manifest.trace.server': TraceLevel;
+  /** Registers the container filesystem read-only: browse and open, never change. */
+  'filesystem.readOnly': boolean;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -51,6 +53,7 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'manifest.rules': { default: {}, valid: isBooleanMap },
   'manifest.maxFileSize': { default: 5_000_000, valid: isNumberAtLeast(1) },
   'manifest.trace.server': { default: 'off', valid: isOneOf('off', 'messages', 'verbose') },
+  'filesystem.readOnly': { default: false, valid: isBoolean },
 };
 
 /** The value to use for a raw configuration value: the value when valid, else the default. */

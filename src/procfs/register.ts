@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import type { ExtensionDeps } from '../common/deps';
+import { showError } from '../common/errors';
+import { inspectorCandidates, podContainers } from '../processes/podContainers';
+import {
+  containerTargetOf,
+  pickProcess,
+  processTargetOf,
+  type ProcessTarget,
+} from '../tree/targets';
+import type { PodTreeNode } from '../tree/treeNodes';
+import { ContainerFsProvider } from './containerFsProvider';
+import { PROCFS_SCHEME, rootAuthority, rootFolderName, type ProcessRoot } from './procfsUri';
+
+/** Where the command opens the folder; `none` only returns its URI (for callers and tests). */
+export type FolderPlacement = 'workspace' | 'window' | 'none';
+
+/**
+ * "Browse Container Filesystem": `/proc/<pid>/root` of a process (or of a container's main
+ * process) as a workspace folder or a new window, served by the `pod-root:` provider, which the
+ * `filesystem.readOnly` setting registers read-only.
+ */
+export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): void {
+  const provider = new ContainerFsProvider(deps);
+  const registerProvider = () =>
+    vscode.workspace.registerFileSystemProvider(PROCFS_SCHEME, provider, {
+      isCaseSensitive: true,
+      isReadonly: deps.settings.get('filesystem.readOnly'),
+    });
+  let registration = registerProvider();
+  const title = vscode.l10n.t('Browse Container Filesystem');
+  context.subscriptions.push(
+    provider,
+    {
+      dispose: () => {
+        registration.dispose();
+      },
+    },
+    deps.settings.onDidChange(['filesystem.readOnly'], () => {
+      registration.dispose();
+      registration = registerProvider();
+    }),
+    vscode.commands.registerCommand(
+      'podProcessExplorer.browseContainerFilesystem',
+      async (node?: PodTreeNode, placement?: FolderPlacement): Promise<vscode.Uri | undefined> => {
+        try {
+          const target = await targetOf(deps, node);
+          if (!target) {
+            return undefined;
+          }
+          const root = processRoot(deps, target);
+          const uri = vscode.Uri.from({
+            scheme: PROCFS_SCHEME,
+            authority: rootAuthority(root),
+            path: '/',
+          });
+          await open(uri, rootFolderName(root), placement);
+          return uri;
+        } catch (error) {
+          await showError(deps.log, error, title);
+          return undefined;
+        }
+      },
+    ),
+  );
+}
+
+/** A process node as it is; a container node as its main process; else a process picked. */
+async function targetOf(
+  deps: ExtensionDeps,
+  node: PodTreeNode | undefined,
+): Promise<ProcessTarget | undefined> {
+  const processTarget = processTargetOf(node);
+  if (processTarget) {
+    return processTarget;
+  }
+  const containerTarget = containerTargetOf(node);
+  if (!containerTarget) {
+    return pickProcess(deps);
+  }
+  const { pod, container } = containerTarget;
+  await deps.processes.ensure(pod);
+  const state = deps.processes.get(pod.metadata?.uid ?? '');
+  const listing = state?.status === 'ready' ? state.current : undefined;
+  const mainPid = listing?.placed.mainPid.get(container.name);
+  const process = listing?.listing.processes.find((candidate) => candidate.pid === mainPid);
+  if (!process) {
+    throw new Error(
+      vscode.l10n.t(
+        'No process of container {0} is listed, so it has no root to browse.',
+        container.name,
+      ),
+    );
+  }
+  return { pod, process, container: container.name, isSandbox: false, isMain: true };
+}
+
+function processRoot(deps: ExtensionDeps, target: ProcessTarget): ProcessRoot {
+  const { pod } = target;
+  // The container that lists the pod's processes sees every PID, and is chosen for SYS_PTRACE.
+  const inspector =
+    deps.processes.inspectorOf(pod.metadata?.uid ?? '') ??
+    inspectorCandidates(podContainers(pod))[0];
+  if (!inspector) {
+    throw new Error(
+      vscode.l10n.t(
+        'No container of pod {0} is running to read files from.',
+        pod.metadata?.name ?? '',
+      ),
+    );
+  }
+  return {
+    context: deps.cluster.contextName() ?? '',
+    namespace: pod.metadata?.namespace ?? 'default',
+    pod: pod.metadata?.name ?? '',
+    container: target.container ?? inspector,
+    pid: target.process.pid,
+    inspector,
+  };
+}
+
+async function open(uri: vscode.Uri, name: string, placement?: FolderPlacement): Promise<void> {
+  const chosen = placement ?? (await pickPlacement());
+  if (chosen === 'workspace') {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const existing = folders.find((folder) => folder.uri.toString() === uri.toString());
+    if (!existing) {
+      vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name });
+    }
+    await vscode.commands.executeCommand('workbench.view.explorer');
+  } else if (chosen === 'window') {
+    await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+  }
+}
+
+async function pickPlacement(): Promise<FolderPlacement | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: `$(root-folder) ${vscode.l10n.t('Add to Workspace')}`,
+        placement: 'workspace' as const,
+      },
+      {
+        label: `$(empty-window) ${vscode.l10n.t('Open in New Window')}`,
+        placement: 'window' as const,
+      },
+    ],
+    { title: vscode.l10n.t('Browse Container Filesystem') },
+  );
+  return picked?.placement;
+}

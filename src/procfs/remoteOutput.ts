@@ -1,0 +1,219 @@
+import { bytesToName } from './procfsUri';
+
+/*
+ * Reading what remoteScript.ts prints: nonce-framed records, the refusals it states itself, and
+ * the reasons failing tools give on stderr. Pure: unit-tested without VS Code or a cluster.
+ */
+
+/** Why an operation failed, in errno's words; the extension turns it into a FileSystemError. */
+export type RemoteErrorCode =
+  | 'ENOENT'
+  | 'EEXIST'
+  | 'ENOTDIR'
+  | 'EISDIR'
+  | 'ENOTEMPTY'
+  | 'EACCES'
+  | 'EROFS'
+  | 'ENOSPC'
+  | 'ELOOP'
+  /** The inspecting container may not read `/proc/<pid>/root` (no SYS_PTRACE, other user). */
+  | 'EPTRACE'
+  /** The process has exited. */
+  | 'ESRCH'
+  /** A tool the operation needs is missing in the inspecting container (detail: its name). */
+  | 'ETOOL'
+  /** Fewer bytes arrived than were announced: a cut transfer. */
+  | 'ESHORT'
+  | 'EIO';
+
+export class RemoteFsError extends Error {
+  override readonly name = 'RemoteFsError';
+
+  constructor(
+    readonly code: RemoteErrorCode,
+    /** A tool's name (ETOOL) or the remote message (EIO). */
+    readonly detail = '',
+  ) {
+    super(detail ? `${code}: ${detail}` : code);
+  }
+}
+
+const REFUSALS = new Set<string>([
+  'ENOENT',
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOTEMPTY',
+  'EACCES',
+  'ELOOP',
+  'EPTRACE',
+  'ESRCH',
+  'ETOOL',
+  'ESHORT',
+]);
+
+// strerror(3) texts, the same in glibc and musl, which GNU tools and busybox both print.
+const STDERR_REASONS: readonly [RegExp, RemoteErrorCode][] = [
+  [/No such file or directory/, 'ENOENT'],
+  [/File exists/, 'EEXIST'],
+  [/Not a directory/, 'ENOTDIR'],
+  [/Is a directory/, 'EISDIR'],
+  [/Directory not empty/, 'ENOTEMPTY'],
+  [/Read-only file system/, 'EROFS'],
+  [/Permission denied|Operation not permitted/, 'EACCES'],
+  [/No space left on device|Disk quota exceeded/, 'ENOSPC'],
+  [/Too many levels of symbolic links|Symbolic link loop/, 'ELOOP'],
+];
+
+/** The error a tool's non-zero exit stands for, from what it wrote on stderr. */
+export function remoteFailure(exitCode: number, stderr: Buffer): RemoteFsError {
+  const text = stderr.toString('utf8').trim();
+  const reason = STDERR_REASONS.find(([pattern]) => pattern.test(text));
+  return new RemoteFsError(reason?.[1] ?? 'EIO', text || `exit status ${exitCode}`);
+}
+
+/**
+ * The records of an output, each without its `NONCE ` head and its final newline. A name may hold
+ * newlines: a record ends only where a newline is followed by the nonce.
+ */
+export function splitRecords(stdout: Buffer, nonce: string): Buffer[] {
+  const head = Buffer.from(`${nonce} `);
+  const separator = Buffer.from(`\n${nonce} `);
+  if (!stdout.subarray(0, head.length).equals(head)) {
+    return [];
+  }
+  const records: Buffer[] = [];
+  let start = head.length;
+  for (;;) {
+    const next = stdout.indexOf(separator, start);
+    if (next < 0) {
+      const last = stdout.subarray(start);
+      records.push(last.at(-1) === 0x0a ? last.subarray(0, -1) : last);
+      return records;
+    }
+    records.push(stdout.subarray(start, next));
+    start = next + separator.length;
+  }
+}
+
+/** Throws the refusal the script stated, if it stated one. */
+export function throwIfRefused(record: Buffer | undefined): void {
+  if (!record?.subarray(0, 4).equals(Buffer.from('err '))) {
+    return;
+  }
+  const [code = '', ...detail] = record.subarray(4).toString('utf8').split(' ');
+  throw new RemoteFsError(REFUSALS.has(code) ? (code as RemoteErrorCode) : 'EIO', detail.join(' '));
+}
+
+/** The values of vscode.FileType, which this pure module cannot import. */
+export const FileKind = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 } as const;
+
+const S_IFMT = 0xf000;
+const S_IFDIR = 0x4000;
+const S_IFREG = 0x8000;
+const S_IFLNK = 0xa000;
+
+function kindOfMode(mode: number): number {
+  switch (mode & S_IFMT) {
+    case S_IFDIR:
+      return FileKind.Directory;
+    case S_IFREG:
+      return FileKind.File;
+    case S_IFLNK:
+      return FileKind.SymbolicLink;
+    default:
+      // Devices, fifos and sockets: VS Code can neither list into nor safely read them.
+      return FileKind.Unknown;
+  }
+}
+
+export interface RemoteStat {
+  /** A vscode.FileType: a link's is SymbolicLink ORed with its target's type. */
+  readonly type: number;
+  readonly size: number;
+  readonly mtimeSeconds: number;
+  readonly writable: boolean;
+}
+
+/** Parses the `stat` operation's output. */
+export function parseStat(stdout: Buffer, nonce: string): RemoteStat {
+  const [record] = splitRecords(stdout, nonce);
+  throwIfRefused(record);
+  const match = /^stat (0|1|dangling) ([01]) ([0-9a-f]+) (\d+) (\d+)$/.exec(
+    record?.toString('latin1') ?? '',
+  );
+  if (!match) {
+    throw new RemoteFsError('EIO', `unexpected stat output: ${stdout.toString('utf8', 0, 200)}`);
+  }
+  const [, link, writable, mode, size, mtime] = match;
+  const targetKind = link === 'dangling' ? FileKind.Unknown : kindOfMode(Number.parseInt(mode, 16));
+  return {
+    type: link === '0' ? targetKind : FileKind.SymbolicLink | targetKind,
+    size: Number(size),
+    mtimeSeconds: Number(mtime),
+    writable: writable === '1',
+  };
+}
+
+export interface RemoteEntry {
+  /** The name as a URI carries it (see bytesToName). */
+  readonly name: string;
+  readonly type: number;
+  readonly size: number;
+  readonly mtimeSeconds: number;
+  /** Permission bits, as `stat %f` gave them. */
+  readonly mode: number;
+}
+
+const LIST_RECORD = /^([0-9a-f]+) (\d+) (\d+) \.\//;
+const LINK_RECORD = /^link ([df-]) \.\//;
+
+/** Parses the `list` operation's output: every entry, a link's type ORed with its target's. */
+export function parseListing(stdout: Buffer, nonce: string): RemoteEntry[] {
+  const records = splitRecords(stdout, nonce);
+  throwIfRefused(records[0]);
+  if (records[0]?.toString('latin1') !== 'list' || records.at(-1)?.toString('latin1') !== 'end') {
+    throw new RemoteFsError('ESHORT', 'the listing ended early');
+  }
+  const entries = new Map<string, RemoteEntry>();
+  const linkTargets = new Map<string, number>();
+  for (const record of records.slice(1, -1)) {
+    const text = record.toString('latin1');
+    const link = LINK_RECORD.exec(text);
+    if (link) {
+      const kind =
+        link[1] === 'd' ? FileKind.Directory : link[1] === 'f' ? FileKind.File : FileKind.Unknown;
+      linkTargets.set(bytesToName(record.subarray(link[0].length)), kind);
+      continue;
+    }
+    const entry = LIST_RECORD.exec(text);
+    if (entry) {
+      const mode = Number.parseInt(entry[1], 16);
+      const name = bytesToName(record.subarray(entry[0].length));
+      entries.set(name, {
+        name,
+        type: kindOfMode(mode),
+        size: Number(entry[2]),
+        mtimeSeconds: Number(entry[3]),
+        mode: mode & 0o7777,
+      });
+    }
+  }
+  return [...entries.values()].map((entry) =>
+    entry.type === FileKind.SymbolicLink
+      ? {
+          ...entry,
+          type: FileKind.SymbolicLink | (linkTargets.get(entry.name) ?? FileKind.Unknown),
+        }
+      : entry,
+  );
+}
+
+/** Whether an operation that answers `NONCE done` finished. */
+export function parseDone(stdout: Buffer, nonce: string, expected = 'done'): void {
+  const [record] = splitRecords(stdout, nonce);
+  throwIfRefused(record);
+  if (record?.toString('latin1') !== expected) {
+    throw new RemoteFsError('ESHORT', `no "${expected}" from the container`);
+  }
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ContainerFs, type FsExec } from '../../../src/procfs/containerFs';
+import { bytesToName } from '../../../src/procfs/procfsUri';
+import { FileKind, RemoteFsError } from '../../../src/procfs/remoteOutput';
+import { fakeRoot, localExec, type LocalShell } from './localExec';
+
+const HOSTILE_NAMES = [
+  'with space.txt',
+  'new\nline.txt',
+  '$(touch CANARY)',
+  '`touch CANARY`',
+  '-rf',
+  '--help',
+  'quote\'d "and" \\back',
+  '*?[glob]',
+  'a;touch CANARY;b',
+];
+/** Latin-1 bytes that are not UTF-8: a name any Linux filesystem accepts. */
+const NON_UTF8 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]);
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof RemoteFsError, String(error));
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+for (const shell of ['gnu', 'busybox'] as LocalShell[]) {
+  describe(`ContainerFs under ${shell === 'gnu' ? 'dash with GNU tools' : 'busybox'}`, () => {
+    let root: string;
+    let fs: ContainerFs;
+
+    beforeEach(() => {
+      root = fakeRoot();
+      fs = new ContainerFs(localExec(shell), root, 10_000);
+    });
+
+    afterEach(() => {
+      assert.equal(existsSync(join(root, 'CANARY')), false, 'a name was executed');
+      assert.equal(existsSync(join(dirname(root), 'CANARY')), false, 'a name was executed');
+    });
+
+    it('lists a directory in one exec, with types, sizes and mtimes', async () => {
+      mkdirSync(join(root, 'etc'));
+      writeFileSync(join(root, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+      mkdirSync(join(root, 'etc', 'nginx'));
+      let calls = 0;
+      const exec = localExec(shell);
+      const counting = new ContainerFs((request) => (calls++, exec(request)), root, 10_000);
+      const entries = await counting.list('/etc');
+      assert.equal(calls, 1);
+      const byName = new Map(entries.map((entry) => [entry.name, entry]));
+      assert.equal(byName.get('hosts')?.type, FileKind.File);
+      assert.equal(byName.get('hosts')?.size, 20);
+      assert.equal(byName.get('nginx')?.type, FileKind.Directory);
+      assert.ok((byName.get('hosts')?.mtimeSeconds ?? 0) > 1_600_000_000);
+    });
+
+    it('writes, lists, reads, renames and deletes hostile names, and executes none', async () => {
+      for (const name of HOSTILE_NAMES) {
+        await fs.write(`/${name}`, Buffer.from(name), { create: true, overwrite: false });
+      }
+      const listed = (await fs.list('/')).map((entry) => entry.name).sort();
+      assert.deepEqual(listed, [...HOSTILE_NAMES].sort());
+      for (const name of HOSTILE_NAMES) {
+        assert.deepEqual(Buffer.from(await fs.read(`/${name}`)), Buffer.from(name));
+        assert.equal(readFileSync(join(root, name), 'utf8'), name);
+        await fs.rename(`/${name}`, `/${name}.2`, false);
+        assert.equal((await fs.stat(`/${name}.2`)).size, Buffer.byteLength(name));
+        await fs.delete(`/${name}.2`, false);
+      }
+      assert.deepEqual(readdirSync(root), []);
+    });
+
+    it('handles a name that is not UTF-8', async () => {
+      writeFileSync(Buffer.concat([Buffer.from(`${root}/`), NON_UTF8]), 'latin-1');
+      const [entry] = await fs.list('/');
+      assert.equal(entry.name, bytesToName(NON_UTF8));
+      assert.equal(Buffer.from(await fs.read(`/${entry.name}`)).toString(), 'latin-1');
+      await fs.write(`/${entry.name}`, Buffer.from('saved'), { create: false, overwrite: true });
+      await fs.rename(`/${entry.name}`, `/${entry.name}x`, false);
+      assert.equal((await fs.stat(`/${entry.name}x`)).size, 5);
+      await fs.delete(`/${entry.name}x`, false);
+      assert.deepEqual(readdirSync(root), []);
+    });
+
+    it('honours create and overwrite, and keeps the mode of the file it replaces', async () => {
+      await rejectsWith(
+        fs.write('/new', Buffer.from('x'), { create: false, overwrite: true }),
+        'ENOENT',
+      );
+      await fs.write('/new', Buffer.from('x'), { create: true, overwrite: false });
+      await rejectsWith(
+        fs.write('/new', Buffer.from('y'), { create: true, overwrite: false }),
+        'EEXIST',
+      );
+      chmodSync(join(root, 'new'), 0o640);
+      await fs.write('/new', Buffer.from('yy'), { create: false, overwrite: true });
+      assert.equal(readFileSync(join(root, 'new'), 'utf8'), 'yy');
+      assert.equal(statSync(join(root, 'new')).mode & 0o777, 0o640);
+      assert.deepEqual(readdirSync(root), ['new'], 'no temporary file is left');
+      await rejectsWith(
+        fs.write('/missing/new', Buffer.from('x'), { create: true, overwrite: true }),
+        'ENOENT',
+      );
+      mkdirSync(join(root, 'dir'));
+      await rejectsWith(
+        fs.write('/dir', Buffer.from('x'), { create: true, overwrite: true }),
+        'EISDIR',
+      );
+    });
+
+    it('maps refusals: not found, exists, not a directory, is a directory, not empty', async () => {
+      await rejectsWith(fs.stat('/nothing'), 'ENOENT');
+      await rejectsWith(fs.read('/nothing'), 'ENOENT');
+      await rejectsWith(fs.list('/nothing'), 'ENOENT');
+      writeFileSync(join(root, 'file'), 'x');
+      await rejectsWith(fs.list('/file'), 'ENOTDIR');
+      await rejectsWith(fs.createDirectory('/file'), 'EEXIST');
+      await fs.createDirectory('/dir');
+      await rejectsWith(fs.read('/dir'), 'EISDIR');
+      writeFileSync(join(root, 'dir', 'inner'), 'x');
+      await rejectsWith(fs.delete('/dir', false), 'ENOTEMPTY');
+      await rejectsWith(fs.rename('/file', '/dir', false), 'EEXIST');
+      await fs.copy('/file', '/copy', false);
+      assert.equal(readFileSync(join(root, 'copy'), 'utf8'), 'x');
+      await fs.rename('/copy', '/dir', true);
+      assert.equal(readFileSync(join(root, 'dir'), 'utf8'), 'x');
+      await fs.createDirectory('/tree');
+      await fs.createDirectory('/tree/sub');
+      await fs.delete('/tree', true);
+      assert.equal(existsSync(join(root, 'tree')), false);
+    });
+
+    it('says when the process has exited, when its root is refused, and which tool is missing', async () => {
+      const gone = new ContainerFs(localExec(shell), join(root, 'gone', 'root'), 10_000);
+      await rejectsWith(gone.stat('/'), 'ESRCH');
+      // /proc/<pid> is there but its root cannot be entered, as without SYS_PTRACE.
+      mkdirSync(join(root, 'proc'));
+      writeFileSync(join(root, 'proc', 'root'), '');
+      const refused = new ContainerFs(localExec(shell), join(root, 'proc', 'root'), 10_000);
+      await rejectsWith(refused.stat('/'), 'EPTRACE');
+      if (shell === 'busybox') {
+        // This busybox's sh finds its own applets whatever PATH says.
+        return;
+      }
+      const noTools = new ContainerFs(localExec(shell, '/nonexistent'), root, 10_000);
+      await assert.rejects(noTools.stat('/'), (error: unknown) => {
+        assert.ok(error instanceof RemoteFsError);
+        assert.equal(error.code, 'ETOOL');
+        assert.equal(error.detail, 'readlink');
+        return true;
+      });
+    });
+
+    describe('symbolic links', () => {
+      beforeEach(() => {
+        mkdirSync(join(root, 'etc'));
+        mkdirSync(join(root, 'usr', 'lib'), { recursive: true });
+        writeFileSync(join(root, 'etc', 'hostname'), 'inside the root\n');
+        writeFileSync(join(root, 'usr', 'lib', 'os-release'), 'ID=inside\n');
+      });
+
+      it('resolves an absolute target inside the root, not in the reader’s filesystem', async () => {
+        symlinkSync('/etc/hostname', join(root, 'abs'));
+        symlinkSync('/usr/lib', join(root, 'lib'));
+        assert.equal(Buffer.from(await fs.read('/abs')).toString(), 'inside the root\n');
+        assert.equal(Buffer.from(await fs.read('/lib/os-release')).toString(), 'ID=inside\n');
+        const stat = await fs.stat('/abs');
+        assert.equal(stat.type, FileKind.SymbolicLink | FileKind.File);
+        assert.equal(stat.size, 16);
+        assert.equal((await fs.stat('/lib')).type, FileKind.SymbolicLink | FileKind.Directory);
+        const listed = new Map((await fs.list('/')).map((entry) => [entry.name, entry.type]));
+        assert.equal(listed.get('abs'), FileKind.SymbolicLink | FileKind.File);
+        assert.equal(listed.get('lib'), FileKind.SymbolicLink | FileKind.Directory);
+      });
+
+      it('never climbs above the root with ..', async () => {
+        symlinkSync('../../../../../../etc/hostname', join(root, 'usr', 'up'));
+        assert.equal(Buffer.from(await fs.read('/usr/up')).toString(), 'inside the root\n');
+        symlinkSync('../lib/../../..', join(root, 'usr', 'lib', 'top'));
+        assert.deepEqual((await fs.list('/usr/lib/top')).map((entry) => entry.name).sort(), [
+          'etc',
+          'usr',
+        ]);
+      });
+
+      it('reports a dangling link, and ends a loop with an error', async () => {
+        symlinkSync('/nowhere', join(root, 'dangling'));
+        assert.equal((await fs.stat('/dangling')).type, FileKind.SymbolicLink);
+        symlinkSync('b', join(root, 'a'));
+        symlinkSync('a', join(root, 'b'));
+        await rejectsWith(fs.read('/a'), 'ELOOP');
+        const listed = new Map((await fs.list('/')).map((entry) => [entry.name, entry.type]));
+        assert.equal(listed.get('a'), FileKind.SymbolicLink);
+        assert.equal(listed.get('dangling'), FileKind.SymbolicLink);
+      });
+
+      it('writes through a link into its target, and deletes the link itself', async () => {
+        symlinkSync('/etc/hostname', join(root, 'abs'));
+        await fs.write('/abs', Buffer.from('changed'), { create: false, overwrite: true });
+        assert.equal(readFileSync(join(root, 'etc', 'hostname'), 'utf8'), 'changed');
+        await fs.delete('/abs', false);
+        assert.equal(existsSync(join(root, 'etc', 'hostname')), true);
+      });
+    });
+  });
+}
+
+describe('ContainerFs over a cut stream', () => {
+  it('gives an error, never short data, when a read stops early', async () => {
+    const root = fakeRoot();
+    writeFileSync(join(root, 'big'), Buffer.alloc(100_000, 7));
+    const exec = localExec('gnu');
+    const cut: FsExec = async (request) => {
+      let sent = 0;
+      const result = await exec({
+        ...request,
+        onStdout: (chunk) => {
+          const room = Math.max(0, 50_000 - sent);
+          sent += chunk.length;
+          if (room > 0) {
+            request.onStdout?.(chunk.subarray(0, room));
+          }
+        },
+      });
+      return result;
+    };
+    await rejectsWith(new ContainerFs(cut, root, 10_000).read('/big'), 'ESHORT');
+  });
+
+  it('leaves the original when the upload is cut short', async () => {
+    const root = fakeRoot();
+    writeFileSync(join(root, 'file'), 'original');
+    const exec = localExec('gnu');
+    const cut: FsExec = (request) =>
+      exec({ ...request, stdin: request.stdin?.subarray(0, Math.floor(request.stdin.length / 2)) });
+    await rejectsWith(
+      new ContainerFs(cut, root, 10_000).write('/file', Buffer.alloc(10_000, 1), {
+        create: false,
+        overwrite: true,
+      }),
+      'ESHORT',
+    );
+    assert.equal(readFileSync(join(root, 'file'), 'utf8'), 'original');
+    assert.deepEqual(readdirSync(root), ['file']);
+  });
+});
