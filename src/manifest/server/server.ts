@@ -11,7 +11,12 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
-import { ManifestChecker, toDiagnostics, type ManifestSettings } from './manifestChecker';
+import {
+  DEFAULT_SETTINGS,
+  ManifestChecker,
+  toDiagnostics,
+  type ManifestSettings,
+} from './manifestChecker';
 import { SETTINGS_SECTION, parseSettings } from './settings';
 import { CheckScheduler } from './checkScheduler';
 
@@ -29,6 +34,8 @@ const documents = new TextDocuments(TextDocument);
 const checker = new ManifestChecker();
 const scheduler = new CheckScheduler(DEBOUNCE_MS, (uri) => void validate(uri));
 const settingsByUri = new Map<string, Promise<ManifestSettings>>();
+/** The settings each open document was last checked with. */
+const checkedWith = new Map<string, ManifestSettings>();
 let pullConfiguration = false;
 
 connection.onInitialize((params) => {
@@ -97,6 +104,7 @@ async function validate(uri: string): Promise<void> {
   }
   try {
     const started = performance.now();
+    checkedWith.set(uri, settings);
     const placed = settings.enable
       ? checker.findings(uri, document.getText(), settings.maxFileSize)
       : [];
@@ -121,6 +129,7 @@ documents.onDidChangeContent(({ document }) => scheduler.schedule(document.uri))
 documents.onDidClose(({ document }) => {
   scheduler.cancel(document.uri);
   settingsByUri.delete(document.uri);
+  checkedWith.delete(document.uri);
   checker.forget(document.uri);
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
@@ -143,18 +152,15 @@ connection.onHover(({ textDocument, position }) => {
   };
 });
 
-connection.onCodeAction(async ({ textDocument, context }) => {
+connection.onCodeAction(({ textDocument, context }) => {
   const document = documents.get(textDocument.uri);
   if (!document || !isManifestLanguage(document)) {
     return [];
   }
-  const version = document.version;
-  const settings = await settingsFor(document.uri);
-  if (documents.get(textDocument.uri) !== document || document.version !== version) {
-    // Edited, closed or reopened meanwhile: the request's ranges no longer fit the text.
-    return [];
-  }
-  const placed = checker.findings(document.uri, document.getText(), settings.maxFileSize);
+  // Answered at once from the text the request was made against: the diagnostics it carries
+  // were computed with this document's settings, which only bound the file size here.
+  const maxFileSize = (checkedWith.get(document.uri) ?? DEFAULT_SETTINGS).maxFileSize;
+  const placed = checker.findings(document.uri, document.getText(), maxFileSize);
   return quickFixes(document, placed, context.diagnostics);
 });
 
