@@ -19,7 +19,7 @@ const ALL_NAMESPACES = '*';
 export class ClusterSelection implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private loaded: LoadedKubeconfig | undefined;
+  private loaded: LoadedKubeconfig | Error | undefined;
   private current: ClusterSession | undefined;
   private watchers: vscode.Disposable[] = [];
   private readonly subscriptions: vscode.Disposable[];
@@ -38,18 +38,30 @@ export class ClusterSelection implements vscode.Disposable {
 
   /** The merged kubeconfig; throws the cluster layer's error when there is none or it is broken. */
   kubeconfig(): LoadedKubeconfig {
-    if (!this.loaded) {
-      const { kubeconfigPaths, loadKubeconfig } = this.layer;
-      const paths = kubeconfigPaths({
-        setting: this.settings.get('kubeconfig') || undefined,
-        envKubeconfig: process.env.KUBECONFIG,
-        homeDir: homedir(),
-      });
-      this.watch(paths);
-      this.loaded = loadKubeconfig(paths);
-      this.log.info(`Kubeconfig: ${this.loaded.paths.join(', ')}`);
+    // A failed load is kept too: every tree request would otherwise read the files again and
+    // replace their watchers, until one changes (or the setting, or Refresh) and reload() runs.
+    this.loaded ??= this.load();
+    if (this.loaded instanceof Error) {
+      throw this.loaded;
     }
     return this.loaded;
+  }
+
+  private load(): LoadedKubeconfig | Error {
+    const { kubeconfigPaths, loadKubeconfig } = this.layer;
+    const paths = kubeconfigPaths({
+      setting: this.settings.get('kubeconfig') || undefined,
+      envKubeconfig: process.env.KUBECONFIG,
+      homeDir: homedir(),
+    });
+    this.watch(paths);
+    try {
+      const loaded = loadKubeconfig(paths);
+      this.log.info(`Kubeconfig: ${loaded.paths.join(', ')}`);
+      return loaded;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   /** The chosen context when it still exists, else the kubeconfig's current context. */

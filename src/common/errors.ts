@@ -43,6 +43,25 @@ export async function showError(
 }
 
 /** `loading` is a state under way (it always ends: every remote call has a timeout). */
+/**
+ * Runs a command's action: a failure is logged and shown, and the command returns what
+ * `onFailure` makes of it (undefined without one). The command does not wait for the notification
+ * to be dismissed.
+ */
+export async function runShowingErrors<T>(
+  log: vscode.LogOutputChannel,
+  title: string,
+  action: () => T | Promise<T>,
+  onFailure?: (error: unknown) => T,
+): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (error) {
+    void showError(log, error, title);
+    return onFailure?.(error);
+  }
+}
+
 export type MessageSeverity = 'loading' | 'info' | 'warning' | 'error';
 
 /** A tree item that states a failure or an empty state, with the action that helps, if any. */

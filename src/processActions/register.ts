@@ -1,7 +1,12 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { errorMessage, showError } from '../common/errors';
-import { inspectorCandidates, isSharedPod, podContainers } from '../processes/podContainers';
+import { errorMessage, runShowingErrors } from '../common/errors';
+import {
+  inspectorCandidates,
+  isSharedPod,
+  podContainers,
+  podUid,
+} from '../processes/podContainers';
 import { pickProcess, processTargetOf, type ProcessTarget } from '../tree/targets';
 import type { PodTreeNode } from '../tree/treeNodes';
 import {
@@ -23,32 +28,29 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, documents),
     vscode.commands.registerCommand(
       'podProcessExplorer.sendSignal',
-      async (node?: PodTreeNode, signal?: unknown): Promise<SignalOutcome> => {
-        try {
-          const target = await targetOf(deps, node);
-          return target ? await sendSignal(deps, target, signal) : { status: 'cancelled' };
-        } catch (error) {
-          await showError(deps.log, error, vscode.l10n.t('Send Signal'));
-          return { status: 'failed', message: errorMessage(error) };
-        }
-      },
+      (node?: PodTreeNode, signal?: unknown): Promise<SignalOutcome | undefined> =>
+        runShowingErrors(
+          deps.log,
+          vscode.l10n.t('Send Signal'),
+          async (): Promise<SignalOutcome> => {
+            const target = await targetOf(deps, node);
+            return target ? sendSignal(deps, target, signal) : { status: 'cancelled' };
+          },
+          (error) => ({ status: 'failed', message: errorMessage(error) }),
+        ),
     ),
     vscode.commands.registerCommand(
       'podProcessExplorer.showProcessDetails',
-      async (node?: PodTreeNode): Promise<vscode.Uri | undefined> => {
-        try {
+      (node?: PodTreeNode): Promise<vscode.Uri | undefined> =>
+        runShowingErrors(deps.log, vscode.l10n.t('Show Process Details'), async () => {
           const target = await targetOf(deps, node);
-          return target ? await showDetails(deps, documents, target) : undefined;
-        } catch (error) {
-          await showError(deps.log, error, vscode.l10n.t('Show Process Details'));
-          return undefined;
-        }
-      },
+          return target ? showDetails(deps, documents, target) : undefined;
+        }),
     ),
     vscode.commands.registerCommand(
       'podProcessExplorer.copyPid',
-      async (node?: PodTreeNode): Promise<string | undefined> => {
-        try {
+      (node?: PodTreeNode): Promise<string | undefined> =>
+        runShowingErrors(deps.log, vscode.l10n.t('Copy PID'), async () => {
           const target = await targetOf(deps, node);
           if (!target) {
             return undefined;
@@ -57,11 +59,7 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
           await vscode.env.clipboard.writeText(pid);
           vscode.window.setStatusBarMessage(vscode.l10n.t('Copied PID {0}', pid), 3000);
           return pid;
-        } catch (error) {
-          await showError(deps.log, error, vscode.l10n.t('Copy PID'));
-          return undefined;
-        }
-      },
+        }),
     ),
     vscode.commands.registerCommand('podProcessExplorer.revealSecrets', (uri?: vscode.Uri) =>
       revealIn(documents, uri, true),
@@ -98,9 +96,9 @@ async function showDetails(
   target: ProcessTarget,
 ): Promise<vscode.Uri | undefined> {
   const { pod, process } = target;
-  const podUid = pod.metadata?.uid ?? '';
   // The container the pod's processes were listed from has a shell, and sees this PID.
-  const readFrom = deps.processes.inspectorOf(podUid) ?? inspectorCandidates(podContainers(pod))[0];
+  const readFrom =
+    deps.processes.inspectorOf(podUid(pod)) ?? inspectorCandidates(podContainers(pod))[0];
   if (!readFrom) {
     throw new Error(
       vscode.l10n.t(
@@ -113,7 +111,7 @@ async function showDetails(
     contextName: deps.cluster.contextName() ?? '',
     namespace: pod.metadata?.namespace ?? 'default',
     pod: pod.metadata?.name ?? '',
-    podUid,
+    podUid: podUid(pod),
     pid: process.pid,
     startTicks: process.startTicks,
     comm: process.comm,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { isClusterError } from '../common/errors';
-import { isSharedPod, podContainers } from '../processes/podContainers';
+import { isSharedPod, podContainers, podUid } from '../processes/podContainers';
 import {
   COMMON_SIGNALS,
   guardedKillCommand,
@@ -188,7 +188,7 @@ async function killFrom(
 
 /** The UID each container's main process runs as: the user an exec there runs as. */
 function containerUids(deps: ExtensionDeps, target: ProcessTarget): Map<string, number> {
-  const state = deps.processes.get(target.pod.metadata?.uid ?? '');
+  const state = deps.processes.get(podUid(target.pod));
   const listed = state?.status === 'ready' ? state.current : state?.previous;
   const uids = new Map<string, number>();
   for (const [container, pid] of listed?.placed.mainPid ?? []) {
@@ -254,7 +254,7 @@ async function deliver(
   target: ProcessTarget,
   signal: Signal,
 ): Promise<SignalOutcome> {
-  const uid = target.pod.metadata?.uid ?? '';
+  const uid = podUid(target.pod);
   const uids = containerUids(deps, target);
   const senders = signalSenders({
     shared: isSharedPod(target.pod),

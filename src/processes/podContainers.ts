@@ -74,6 +74,14 @@ export interface PodContainer extends ContainerIdentity {
   readonly targetContainer: string | undefined;
 }
 
+/**
+ * The key a pod's state is kept under (watch, tree, process listings): its uid, so a pod
+ * recreated under the same name is another pod.
+ */
+export function podUid(pod: PodLike): string {
+  return pod.metadata?.uid ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
 export function isSharedPod(pod: PodLike): boolean {
   return pod.spec?.shareProcessNamespace === true;
 }

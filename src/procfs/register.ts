@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { showError } from '../common/errors';
-import { inspectorCandidates, podContainers } from '../processes/podContainers';
+import { runShowingErrors } from '../common/errors';
+import { inspectorCandidates, podContainers, podUid } from '../processes/podContainers';
 import {
   containerTargetOf,
   pickProcess,
@@ -42,8 +42,8 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     }),
     vscode.commands.registerCommand(
       'podProcessExplorer.browseContainerFilesystem',
-      async (node?: PodTreeNode, placement?: FolderPlacement): Promise<vscode.Uri | undefined> => {
-        try {
+      (node?: PodTreeNode, placement?: FolderPlacement): Promise<vscode.Uri | undefined> =>
+        runShowingErrors(deps.log, title, async () => {
           const target = await targetOf(deps, node);
           if (!target) {
             return undefined;
@@ -56,11 +56,7 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
           });
           await open(uri, rootFolderName(root), placement);
           return uri;
-        } catch (error) {
-          await showError(deps.log, error, title);
-          return undefined;
-        }
-      },
+        }),
     ),
   );
 }
@@ -80,7 +76,7 @@ async function targetOf(
   }
   const { pod, container } = containerTarget;
   await deps.processes.ensure(pod);
-  const state = deps.processes.get(pod.metadata?.uid ?? '');
+  const state = deps.processes.get(podUid(pod));
   const listing = state?.status === 'ready' ? state.current : undefined;
   const mainPid = listing?.placed.mainPid.get(container.name);
   const process = listing?.listing.processes.find((candidate) => candidate.pid === mainPid);
@@ -99,8 +95,7 @@ function processRoot(deps: ExtensionDeps, target: ProcessTarget): ProcessRoot {
   const { pod } = target;
   // The container that lists the pod's processes sees every PID, and is chosen for SYS_PTRACE.
   const inspector =
-    deps.processes.inspectorOf(pod.metadata?.uid ?? '') ??
-    inspectorCandidates(podContainers(pod))[0];
+    deps.processes.inspectorOf(podUid(pod)) ?? inspectorCandidates(podContainers(pod))[0];
   if (!inspector) {
     throw new Error(
       vscode.l10n.t(

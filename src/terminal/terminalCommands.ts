@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { showError } from '../common/errors';
+import { runShowingErrors } from '../common/errors';
 import { inspectorCandidates, podContainers } from '../processes/podContainers';
 import { containerTargetOf, pickPod, type ContainerTarget } from '../tree/targets';
 import type { PodTreeNode } from '../tree/treeNodes';
@@ -17,7 +17,7 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     vscode.commands.registerCommand(
       'podProcessExplorer.attachTerminal',
       (node?: PodTreeNode): Promise<vscode.Terminal | undefined> =>
-        reportingErrors(deps, attachTitle, async () => {
+        runShowingErrors(deps.log, attachTitle, async () => {
           const target = containerTargetOf(node) ?? (await pickContainer(deps, attachTitle));
           if (!target) {
             return undefined;
@@ -32,26 +32,12 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     vscode.commands.registerCommand(
       'podProcessExplorer.openShell',
       (node?: PodTreeNode): Promise<vscode.Terminal | undefined> =>
-        reportingErrors(deps, shellTitle, async () => {
+        runShowingErrors(deps.log, shellTitle, async () => {
           const target = containerTargetOf(node) ?? (await pickContainer(deps, shellTitle));
           return target && openTerminal(deps, target, 'shell', shellTitle);
         }),
     ),
   );
-}
-
-/** Runs a command's action; a failure is shown, and the command still returns at once. */
-async function reportingErrors<T>(
-  deps: ExtensionDeps,
-  title: string,
-  action: () => Promise<T | undefined>,
-): Promise<T | undefined> {
-  try {
-    return await action();
-  } catch (error) {
-    void showError(deps.log, error, title);
-    return undefined;
-  }
 }
 
 function openTerminal(
@@ -105,11 +91,9 @@ async function offerShell(
     shellTitle,
   );
   if (choice === shellTitle) {
-    try {
-      openTerminal(deps, target, 'shell', shellTitle);
-    } catch (error) {
-      await showError(deps.log, error, shellTitle);
-    }
+    await runShowingErrors(deps.log, shellTitle, () =>
+      openTerminal(deps, target, 'shell', shellTitle),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { errorMessage, showError } from '../common/errors';
+import { errorMessage, runShowingErrors } from '../common/errors';
 import { PodTreeProvider } from './podTreeProvider';
 import type { PodNode, PodTreeNode } from './treeNodes';
 
@@ -29,13 +29,8 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
 
   const run =
     (what: string, action: (...args: never[]) => unknown) =>
-    async (...args: never[]) => {
-      try {
-        await action(...args);
-      } catch (error) {
-        await showError(log, error, what);
-      }
-    };
+    (...args: never[]) =>
+      runShowingErrors(log, what, () => action(...args));
 
   let interval: NodeJS.Timeout | undefined;
   const applyInterval = () => {

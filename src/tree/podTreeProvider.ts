@@ -5,9 +5,14 @@ import type { ClusterSelection } from '../common/clusterSelection';
 import { errorMessage, isClusterError } from '../common/errors';
 import type { Settings } from '../common/settings';
 import { cpuPercent, nestProcesses } from '../processes/containerMapping';
-import { inspectorCandidates, isSharedPod, podContainers } from '../processes/podContainers';
+import {
+  inspectorCandidates,
+  isSharedPod,
+  podContainers,
+  podUid,
+} from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
-import { PodWatch, uidOf } from './podWatch';
+import { PodWatch } from './podWatch';
 import type { PodProcessState, ProcessStore } from './processStore';
 import * as items from './treeItems';
 import {
@@ -315,7 +320,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
   }
 
   private podNodeFor(parent: NamespaceNode, pod: V1Pod): PodNode {
-    const uid = uidOf(pod);
+    const uid = podUid(pod);
     let node = this.podNodes.get(uid);
     if (node && node.parent === parent) {
       node.pod = pod;

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import type { ClusterError, ClusterSession } from '../cluster';
+import { podUid } from '../processes/podContainers';
 
 export interface PodWatchState {
   /** Pods by uid, as the last list and the watch events since made them. */
@@ -51,7 +52,7 @@ export class PodWatch implements vscode.Disposable, PodWatchState {
       onSnapshot: (pods) => {
         this.podsByUid.clear();
         for (const pod of pods) {
-          this.podsByUid.set(uidOf(pod), pod);
+          this.podsByUid.set(podUid(pod), pod);
         }
         this.synced = true;
         this.error = undefined;
@@ -61,7 +62,7 @@ export class PodWatch implements vscode.Disposable, PodWatchState {
         synced();
       },
       onChange: (type, pod) => {
-        const uid = uidOf(pod);
+        const uid = podUid(pod);
         this.error = undefined;
         this.retryAt = undefined;
         if (type === 'DELETED') {
@@ -111,9 +112,4 @@ export class PodWatch implements vscode.Disposable, PodWatchState {
     this.subscription.dispose();
     this.changed.dispose();
   }
-}
-
-/** The key pods are kept under; a pod recreated under the same name is another pod. */
-export function uidOf(pod: V1Pod): string {
-  return pod.metadata?.uid ?? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 }

@@ -4,8 +4,7 @@ import type { PodProcesses } from '../cluster';
 import type { ClusterSelection } from '../common/clusterSelection';
 import { isClusterError } from '../common/errors';
 import type { Settings } from '../common/settings';
-import { inspectorCandidates, podContainers } from '../processes/podContainers';
-import { uidOf } from './podWatch';
+import { inspectorCandidates, podContainers, podUid } from '../processes/podContainers';
 
 export type PodProcessState =
   | { readonly status: 'loading'; readonly previous?: PodProcesses }
@@ -48,7 +47,7 @@ export class ProcessStore implements vscode.Disposable {
 
   /** Lists the pod's processes unless a current listing (or one under way) exists. */
   ensure(pod: V1Pod): Promise<void> {
-    const entry = this.entries.get(uidOf(pod));
+    const entry = this.entries.get(podUid(pod));
     if (entry?.running) {
       return entry.running.promise;
     }
@@ -60,7 +59,7 @@ export class ProcessStore implements vscode.Disposable {
 
   /** Lists the pod's processes again (the last listing stays shown meanwhile). */
   refresh(pod: V1Pod): Promise<void> {
-    const uid = uidOf(pod);
+    const uid = podUid(pod);
     const entry: Entry = this.entries.get(uid) ?? {
       state: { status: 'loading' },
       containersKey: containersKey(pod),

@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { errorMessage } from '../common/errors';
-import { isSharedPod, podContainers, type PodContainer } from '../processes/podContainers';
+import { isSharedPod, podContainers, podUid, type PodContainer } from '../processes/podContainers';
 import type { ProcessInfo } from '../processes/types';
 import type { PodTreeNode } from './treeNodes';
 
@@ -136,7 +136,7 @@ export async function pickProcess(
   if (!chosenPod) {
     return undefined;
   }
-  const uid = chosenPod.metadata?.uid ?? '';
+  const uid = podUid(chosenPod);
   await deps.processes.ensure(chosenPod);
   const state = deps.processes.get(uid);
   if (state?.status !== 'ready') {

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Command } from 'vscode';
 import type { MessageSeverity } from '../common/errors';
-import type { PodContainer } from '../processes/podContainers';
+import { podUid, type PodContainer } from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
 
 /**
@@ -64,7 +64,7 @@ export class PodNode {
     public pod: V1Pod,
   ) {}
   get uid(): string {
-    return this.pod.metadata?.uid ?? this.name;
+    return podUid(this.pod);
   }
   get name(): string {
     return this.pod.metadata?.name ?? '';
