@@ -52,6 +52,7 @@ import {
   CODE_SERVER_VERSION,
   type CodeServerProcess,
 } from '../host/codeServer';
+import { median } from './benchStats';
 
 const ROOT = resolve(__dirname, '../..');
 const FOLDER = join(ROOT, 'test', 'fixtures', 'manifests');
@@ -113,12 +114,6 @@ interface LaunchSample {
   ourModules?: string[];
   /** Whether the Pod Processes view's section was expanded after the YAML file was opened. */
   podViewExpanded: boolean;
-}
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 async function openFile(page: Page, name: string): Promise<void> {

@@ -18,6 +18,7 @@ import { loadKubeconfig } from '../../src/cluster/kubeconfig';
 import { listPodProcesses, type PodProcesses } from '../../src/cluster/podProcesses';
 import type { PodLike } from '../../src/processes/podContainers';
 import { startSandbox, type Sandbox } from '../sandbox';
+import { median } from './benchStats';
 
 const execFileAsync = promisify(execFile);
 
@@ -67,12 +68,6 @@ interface Samples {
   roundTrips: number[];
   processCounts: number[];
   psLines: number[];
-}
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function quartiles(samples: readonly number[]): string {

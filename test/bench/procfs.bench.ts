@@ -16,6 +16,7 @@ import { ClusterSession } from '../../src/cluster/clusterSession';
 import { loadKubeconfig } from '../../src/cluster/kubeconfig';
 import { ContainerFs, type FsExec } from '../../src/procfs/containerFs';
 import { startSandbox, type Sandbox } from '../sandbox';
+import { median } from './benchStats';
 
 const execFileAsync = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
@@ -32,12 +33,6 @@ function numberArg(name: string, fallback: number): number {
 }
 
 const ROUNDS = numberArg('--rounds', 5);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 async function timed<T>(action: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   hangUpCommand,
   interactiveShellCommand,
@@ -43,10 +43,7 @@ describe('terminal: the shell command', () => {
     assert.doesNotMatch(hangUp[2], /17/);
   });
 
-  it('runs in a real sh: the wrapper announces its own PID, then execs the shell in place', function () {
-    if (spawnSync('sh', ['-c', 'exit 0']).status !== 0) {
-      this.skip();
-    }
+  it('runs in a real sh: the wrapper announces its own PID, then execs the shell in place', () => {
     // `exec "$1"` with "sh" and the script reading $$ again: the same PID both times.
     const [file, ...args] = interactiveShellCommand('sh');
     const output = execFileSync(file, args, { input: 'echo "after $$"\n' });
