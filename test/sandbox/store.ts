@@ -559,9 +559,23 @@ export class Store {
     try {
       return await podmanJson<PodmanContainer[]>(['inspect', '--type', 'container', ...ids]);
     } catch (error) {
-      // A container removed between ps and inspect: ask again for those still there.
+      // A container removed between ps and inspect: ask again for those still there. Only podman's
+      // "no such container" means gone; any other failure (a busy podman under several sandboxes)
+      // fails the refresh, so pods are never dropped for a transient error.
       if (error instanceof PodmanError && ids.length > 1) {
-        const results = await Promise.all(ids.map((id) => this.inspect([id]).catch(() => [])));
+        const results = await Promise.all(
+          ids.map((id) =>
+            this.inspect([id]).catch((single: unknown) => {
+              if (
+                single instanceof PodmanError &&
+                /no such (container|object)/i.test(single.stderr)
+              ) {
+                return [];
+              }
+              throw single;
+            }),
+          ),
+        );
         return results.flat();
       }
       throw error;
