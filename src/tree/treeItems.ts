@@ -160,7 +160,8 @@ function kindLabel(kind: PodContainer['kind']): string {
   }
 }
 
-function stateLabel(container: PodContainer): string {
+/** A container's state in the user's language, with the reason Kubernetes gives. */
+export function stateLabel(container: PodContainer): string {
   const state = {
     running: vscode.l10n.t('running'),
     waiting: vscode.l10n.t('waiting'),
@@ -198,7 +199,9 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     vscode.l10n.t('**{0}** {1}', kindLabel(container.kind), code(container.name)),
     vscode.l10n.t('**Image** {0}', code(container.image || '—')),
     vscode.l10n.t('**State** {0}', stateLabel(container)) +
-      (container.exitCode !== undefined ? ` · exit ${container.exitCode}` : ''),
+      (container.exitCode !== undefined
+        ? ` · ${vscode.l10n.t('exit code {0}', container.exitCode)}`
+        : ''),
     vscode.l10n.t('**Restarts** {0} · **Ready** {1}', container.restarts, String(container.ready)),
     vscode.l10n.t(
       '**stdin** {0} · **tty** {1} · **SYS_PTRACE** {2}',
