@@ -42,7 +42,9 @@ async function main(): Promise<void> {
           ? {}
           : { vscodeExecutablePath: resolve(root, 'test/host/code-server-test-host') }),
       });
-    await suite();
+    // Both runs report, whichever fails; the run fails with the first failure.
+    const failures: unknown[] = [];
+    await suite().catch((error: unknown) => failures.push(error));
     if (desktop) {
       // The test language pack is installed by the code-server host only.
       process.stdout.write(
@@ -50,7 +52,10 @@ async function main(): Promise<void> {
       );
     } else {
       // Again in an editor whose display language is Japanese: test/integration/locale/ja.
-      await suite('ja');
+      await suite('ja').catch((error: unknown) => failures.push(error));
+    }
+    if (failures.length > 0) {
+      throw failures[0];
     }
   } finally {
     await cleanUp();
