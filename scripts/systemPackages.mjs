@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 export const SYSTEM_PACKAGES = {
   chromium: 'drives the code-server test host (playwright-core)',
+  'fonts-ipafont-gothic': 'Japanese text in Chromium (the Japanese screenshot and in-editor run)',
   'libkrb5-dev': "code-server's native modules build against gssapi",
   podman: 'runs the sandbox cluster’s pods',
   runc: "podman's runtime here (crun fails on hybrid cgroups)",

@@ -12,7 +12,12 @@ export function detailsStrings(): DetailsStrings {
     headings: {
       commandLine: vscode.l10n.t('Command line'),
       process: vscode.l10n.t('Process'),
-      namespaces: vscode.l10n.t('Namespaces'),
+      namespaces: vscode.l10n.t({
+        message: 'Namespaces',
+        comment: [
+          'Heading of the Linux namespaces of a process (pid, mnt, net, ...), not Kubernetes namespaces.',
+        ],
+      }),
       cgroup: vscode.l10n.t('Control group'),
       capabilities: vscode.l10n.t('Capabilities'),
       environment: (count) =>
@@ -28,28 +33,54 @@ export function detailsStrings(): DetailsStrings {
       readFrom: vscode.l10n.t('Read from container'),
       pid: vscode.l10n.t('PID'),
       parentPid: vscode.l10n.t('Parent PID'),
-      state: vscode.l10n.t('State'),
+      state: vscode.l10n.t({
+        message: 'State',
+        comment: ['The state of a Linux process (R running, S sleeping, Z zombie, ...).'],
+      }),
       user: vscode.l10n.t('User'),
       effectiveUser: vscode.l10n.t('Effective user'),
       savedUser: vscode.l10n.t('Saved user'),
       filesystemUser: vscode.l10n.t('Filesystem user'),
       group: vscode.l10n.t('Group'),
       groups: vscode.l10n.t('Supplementary groups'),
-      started: vscode.l10n.t('Started'),
+      started: vscode.l10n.t({
+        message: 'Started',
+        comment: ['When the process started.'],
+      }),
       threads: vscode.l10n.t('Threads'),
       memory: vscode.l10n.t('Memory (RSS)'),
       openFiles: vscode.l10n.t('Open files'),
-      effective: vscode.l10n.t('Effective'),
-      permitted: vscode.l10n.t('Permitted'),
-      inheritable: vscode.l10n.t('Inheritable'),
-      bounding: vscode.l10n.t('Bounding set'),
-      ambient: vscode.l10n.t('Ambient'),
+      effective: vscode.l10n.t({
+        message: 'Effective',
+        comment: ['A Linux capability set of the process (man 7 capabilities).'],
+      }),
+      permitted: vscode.l10n.t({
+        message: 'Permitted',
+        comment: ['A Linux capability set of the process (man 7 capabilities).'],
+      }),
+      inheritable: vscode.l10n.t({
+        message: 'Inheritable',
+        comment: ['A Linux capability set of the process (man 7 capabilities).'],
+      }),
+      bounding: vscode.l10n.t({
+        message: 'Bounding set',
+        comment: ['A Linux capability set of the process (man 7 capabilities).'],
+      }),
+      ambient: vscode.l10n.t({
+        message: 'Ambient',
+        comment: ['A Linux capability set of the process (man 7 capabilities).'],
+      }),
     },
     sandbox: vscode.l10n.t('pod sandbox (pause)'),
     mainProcess: vscode.l10n.t('main process'),
     unknownContainer: vscode.l10n.t('unknown container'),
     outsideNamespace: vscode.l10n.t('its parent is outside the PID namespace of the pod'),
-    none: vscode.l10n.t('none'),
+    none: vscode.l10n.t({
+      message: 'none',
+      comment: [
+        'Shown where a process has no supplementary groups, no capabilities or no open files.',
+      ],
+    }),
     noArguments: vscode.l10n.t('(no arguments: a kernel thread or a zombie)'),
     allCapabilities: (count) => vscode.l10n.t('all {0} capabilities', count),
     started: (utc, elapsed) => vscode.l10n.t('{0} · running for {1}', utc, elapsed),

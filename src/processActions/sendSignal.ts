@@ -323,7 +323,11 @@ async function deliver(
       case 'failed':
         return {
           status: 'failed',
-          message: vscode.l10n.t('kill in container "{0}" failed: {1}', container, result.detail),
+          message: vscode.l10n.t(
+            'kill in container "{0}" failed: {1}',
+            container,
+            result.detail || vscode.l10n.t('exit code {0}', result.exitCode),
+          ),
         };
     }
   }

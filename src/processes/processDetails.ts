@@ -454,13 +454,22 @@ function utc(ms: number): string {
 
 const LIST_WIDTH = 72;
 
+/** East Asian wide and fullwidth characters (CJK, kana, hangul, fullwidth forms) take two columns. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+
+/** Columns `text` takes in a monospace editor font, so translated labels line up. */
+export function displayWidth(text: string): number {
+  return text.length + (text.match(WIDE)?.length ?? 0);
+}
+
 /** `  label  value` rows with one value column; a value of several lines continues under it. */
 function rows(pairs: readonly (readonly [string, string | readonly string[]])[]): string[] {
-  const width = Math.max(...pairs.map(([label]) => label.length));
+  const width = Math.max(...pairs.map(([label]) => displayWidth(label)));
   return pairs.flatMap(([label, value]) => {
     const [first = '', ...more] = typeof value === 'string' ? [value] : value;
     return [
-      `  ${label.padEnd(width)}  ${escapeControls(first)}`,
+      `  ${label}${' '.repeat(width - displayWidth(label))}  ${escapeControls(first)}`,
       ...more.map((line) => `  ${' '.repeat(width)}  ${escapeControls(line)}`),
     ];
   });

@@ -140,7 +140,8 @@ export type KillResult =
   | { readonly kind: 'notPermitted' }
   /** This container's kill does not know the signal (a name busybox was built without). */
   | { readonly kind: 'badSignal'; readonly detail: string }
-  | { readonly kind: 'failed'; readonly detail: string };
+  /** `detail` is kill's first line of stderr, empty when it printed nothing. */
+  | { readonly kind: 'failed'; readonly detail: string; readonly exitCode: number };
 
 /**
  * What busybox, procps, dash, ash and bash kill answered, from the exit code and stderr:
@@ -157,11 +158,11 @@ export function parseKillResult(exitCode: number, stderr: string): KillResult {
   if (/Operation not permitted|\bEPERM\b/i.test(stderr)) {
     return { kind: 'notPermitted' };
   }
-  const detail = firstLine(stderr) || `exit code ${exitCode}`;
+  const detail = firstLine(stderr);
   if (/(bad|invalid|unknown) signal|invalid signal spec/i.test(stderr)) {
     return { kind: 'badSignal', detail };
   }
-  return { kind: 'failed', detail };
+  return { kind: 'failed', detail, exitCode };
 }
 
 function firstLine(text: string): string {

@@ -133,7 +133,13 @@ async function selectContext({ cluster }: ExtensionDeps): Promise<void> {
   const picked = await vscode.window.showQuickPick(
     loaded.contexts.map((context) => ({
       label: context.name,
-      description: context.name === current ? vscode.l10n.t('current') : undefined,
+      description:
+        context.name === current
+          ? vscode.l10n.t({
+              message: 'current',
+              comment: ['Marks the current context of the kubeconfig in a list of contexts.'],
+            })
+          : undefined,
       detail: vscode.l10n.t(
         'cluster {0} · user {1} · namespace {2}',
         context.cluster,
@@ -187,7 +193,10 @@ async function selectNamespace({ cluster }: ExtensionDeps): Promise<void> {
     await cluster.selectNamespace(undefined);
   } else if (picked.label === other) {
     const typed = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Namespace'),
+      title: vscode.l10n.t({
+        message: 'Namespace',
+        comment: ['A Kubernetes namespace (the resource), typed by name.'],
+      }),
       value: current,
       validateInput: (value) =>
         /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)

@@ -418,7 +418,12 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
           vscode.l10n.t(
             'The pod is {0}: its processes are listed while it runs.',
             pod.metadata?.deletionTimestamp !== undefined
-              ? vscode.l10n.t('terminating')
+              ? vscode.l10n.t({
+                  message: 'terminating',
+                  comment: [
+                    'A pod being deleted, in: The pod is {0}: its processes are listed while it runs. ({0} is otherwise a pod phase of the API, such as Pending.)',
+                  ],
+                })
               : (pod.status?.phase ?? 'Unknown'),
           ),
           'info',

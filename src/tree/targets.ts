@@ -4,6 +4,7 @@ import type { ExtensionDeps } from '../common/deps';
 import { errorMessage } from '../common/errors';
 import { isSharedPod, podContainers, podUid, type PodContainer } from '../processes/podContainers';
 import type { ProcessInfo } from '../processes/types';
+import { stateLabel } from './treeItems';
 import type { PodTreeNode } from './treeNodes';
 
 /**
@@ -119,7 +120,7 @@ export async function pickContainer(
       .filter(accept)
       .map((container) => ({
         label: container.name,
-        description: `${container.state} · ${container.image}`,
+        description: `${stateLabel(container)} · ${container.image}`,
         container,
       })),
     { title: vscode.l10n.t('Container of {0}', chosenPod.metadata?.name ?? '') },

@@ -93,7 +93,14 @@ export function podItem(node: PodNode, processes: PodProcessState | undefined): 
   const pod = node.pod;
   const shared = isSharedPod(pod);
   const deleting = pod.metadata?.deletionTimestamp !== undefined;
-  const phase = deleting ? vscode.l10n.t('Terminating') : (pod.status?.phase ?? 'Unknown');
+  const phase = deleting
+    ? vscode.l10n.t({
+        message: 'Terminating',
+        comment: [
+          'A pod being deleted, shown where the pod phases of the API (Pending, Running, Succeeded, Failed) are shown as they are, as the STATUS column of kubectl get pods shows it.',
+        ],
+      })
+    : (pod.status?.phase ?? 'Unknown');
   const containers = podContainers(pod);
   const listed = processes?.status === 'ready' ? processes.current : processes?.previous;
   const parts = [
@@ -156,15 +163,30 @@ function kindLabel(kind: PodContainer['kind']): string {
     case 'ephemeral':
       return vscode.l10n.t('ephemeral container');
     default:
-      return vscode.l10n.t('container');
+      return vscode.l10n.t({
+        message: 'container',
+        comment: [
+          'The kind of a regular (app) container, beside init container, sidecar container and ephemeral container.',
+        ],
+      });
   }
 }
 
-function stateLabel(container: PodContainer): string {
+/** A container's state in the user's language, with the reason Kubernetes gives. */
+export function stateLabel(container: PodContainer): string {
   const state = {
-    running: vscode.l10n.t('running'),
-    waiting: vscode.l10n.t('waiting'),
-    terminated: vscode.l10n.t('terminated'),
+    running: vscode.l10n.t({
+      message: 'running',
+      comment: ['The state of a container, as in status.containerStatuses[].state.'],
+    }),
+    waiting: vscode.l10n.t({
+      message: 'waiting',
+      comment: ['The state of a container, as in status.containerStatuses[].state.'],
+    }),
+    terminated: vscode.l10n.t({
+      message: 'terminated',
+      comment: ['The state of a container, as in status.containerStatuses[].state.'],
+    }),
     unknown: vscode.l10n.t('state unknown'),
   }[container.state];
   return container.stateReason ? `${state} (${container.stateReason})` : state;
@@ -187,7 +209,14 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
         ]
       : []),
     ...(container.kind === 'container' ? [] : [kindLabel(container.kind)]),
-    ...(node.inspector ? [vscode.l10n.t('lists processes')] : []),
+    ...(node.inspector
+      ? [
+          vscode.l10n.t({
+            message: 'lists processes',
+            comment: ['Marks the container that the processes of the pod are read from.'],
+          }),
+        ]
+      : []),
   ];
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -198,7 +227,9 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     vscode.l10n.t('**{0}** {1}', kindLabel(container.kind), code(container.name)),
     vscode.l10n.t('**Image** {0}', code(container.image || '—')),
     vscode.l10n.t('**State** {0}', stateLabel(container)) +
-      (container.exitCode !== undefined ? ` · exit ${container.exitCode}` : ''),
+      (container.exitCode !== undefined
+        ? ` · ${vscode.l10n.t('exit code {0}', container.exitCode)}`
+        : ''),
     vscode.l10n.t('**Restarts** {0} · **Ready** {1}', container.restarts, String(container.ready)),
     vscode.l10n.t(
       '**stdin** {0} · **tty** {1} · **SYS_PTRACE** {2}',

@@ -94,6 +94,8 @@ export interface CodeServerOptions {
   readonly extensionsDir: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly smokeTestDriver: boolean;
+  /** VS Code's display language; a language pack for it must be installed (languagePack.ts). */
+  readonly locale?: string;
   readonly onOutput: (chunk: string) => void;
 }
 
@@ -113,6 +115,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--extensions-dir',
     options.extensionsDir,
   ];
+  if (options.locale) {
+    args.push('--locale', options.locale);
+  }
   if (options.smokeTestDriver) {
     // Without it the release build's web client ignores the test payload.
     args.push('--vscode-option', 'enable-smoke-test-driver');

@@ -14,6 +14,8 @@ import {
   workbenchUrl,
   type CodeServerProcess,
 } from './codeServer';
+import { installLanguagePack } from './languagePack';
+import { ensureTestNode } from '../../scripts/testNode.mjs';
 
 const SUITE_TIMEOUT_MS = Number(process.env.PPE_TEST_TIMEOUT_MS ?? 20 * 60_000);
 
@@ -21,18 +23,23 @@ interface HostArguments {
   readonly extensionDevelopmentPath: string;
   readonly extensionTestsPath: string;
   readonly folder: string | undefined;
+  /** VS Code's `--locale=<language>`: the display language, from a test language pack. */
+  readonly locale: string | undefined;
 }
 
 function parseArguments(argv: readonly string[]): HostArguments {
   let extensionDevelopmentPath: string | undefined;
   let extensionTestsPath: string | undefined;
   let folder: string | undefined;
+  let locale: string | undefined;
   for (const arg of argv) {
     const [name, value] = arg.split(/=(.*)/s, 2);
     if (name === '--extensionDevelopmentPath') {
       extensionDevelopmentPath = resolve(value);
     } else if (name === '--extensionTestsPath') {
       extensionTestsPath = resolve(value);
+    } else if (name === '--locale') {
+      locale = value;
     } else if (!arg.startsWith('-')) {
       folder = resolve(arg);
     }
@@ -41,7 +48,7 @@ function parseArguments(argv: readonly string[]): HostArguments {
   if (!extensionDevelopmentPath || !extensionTestsPath) {
     throw new Error('--extensionDevelopmentPath and --extensionTestsPath are required');
   }
-  return { extensionDevelopmentPath, extensionTestsPath, folder };
+  return { extensionDevelopmentPath, extensionTestsPath, folder, locale };
 }
 
 function log(line: string): void {
@@ -70,11 +77,24 @@ async function main(): Promise<number> {
     const serverLog: string[] = [];
     const report = join(scratch, 'report.txt');
     writeFileSync(report, '');
+    const userDataDir = join(scratch, 'user-data');
+    const extensionsDir = join(scratch, 'extensions');
+    if (args.locale) {
+      log(`installing a test language pack for --locale ${args.locale}`);
+      await installLanguagePack(args.locale, {
+        bin,
+        env: { ...process.env, PATH: `${join(ensureTestNode(), 'bin')}:${process.env.PATH}` },
+        userDataDir,
+        extensionsDir,
+        scratch,
+      });
+    }
     server = await startCodeServer({
       bin,
       port,
-      userDataDir: join(scratch, 'user-data'),
-      extensionsDir: join(scratch, 'extensions'),
+      userDataDir,
+      extensionsDir,
+      locale: args.locale,
       smokeTestDriver: true,
       env: { PPE_TEST_REPORT: report },
       onOutput: (chunk) => serverLog.push(chunk),

@@ -1,7 +1,9 @@
 // Takes the README's screenshots in the real editor: code-server with the extension loaded in
 // development mode, a fixture manifest open, its diagnostics and a hover; and the Pod Processes
 // tree with the task page's pod (from a sandbox cluster) expanded down to its processes.
-// Run: npm run screenshots (writes media/screenshots/*.png).
+// And one in Japanese, through the test language pack (languagePack.ts).
+// Run: npm run screenshots (writes media/screenshots/*.png); `npm run screenshots -- japanese`
+// takes the Japanese one only.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,8 @@ import {
   startCodeServer,
   workbenchUrl,
 } from './codeServer';
+import { installLanguagePack } from './languagePack';
+import { ensureTestNode } from '../../scripts/testNode.mjs';
 
 const root = resolve(__dirname, '../..');
 const output = join(root, 'media', 'screenshots');
@@ -32,41 +36,126 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
-async function main(): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), 'ppe-screenshots-'));
-  const sandboxDir = join(scratch, 'sandbox');
-  const sandbox = await startSandbox({ stateDir: sandboxDir, seed: true });
+interface Workbench {
+  readonly page: Page;
+  /** Closes the browser and stops code-server; once, however often it is called. */
+  readonly close: () => Promise<void>;
+}
+
+/** code-server with the extension in development mode on the manifests folder, in a browser. */
+async function openWorkbench(
+  dir: string,
+  kubeconfigPath: string,
+  locale?: string,
+): Promise<Workbench> {
+  const userDataDir = join(dir, 'user-data');
+  const extensionsDir = join(dir, 'extensions');
   // The Chat side bar opens by default and has nothing to do with this extension.
-  mkdirSync(join(scratch, 'user-data', 'User'), { recursive: true });
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(
-    join(scratch, 'user-data', 'User', 'settings.json'),
+    join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'chat.disableAIFeatures': true,
     }),
   );
+  const bin = await ensureCodeServer((line) => process.stdout.write(`${line}\n`));
+  if (locale) {
+    await installLanguagePack(locale, {
+      bin,
+      env: { ...process.env, PATH: `${join(ensureTestNode(), 'bin')}:${process.env.PATH}` },
+      userDataDir,
+      extensionsDir,
+      scratch: dir,
+    });
+  }
   const server = await startCodeServer({
-    bin: await ensureCodeServer((line) => process.stdout.write(`${line}\n`)),
+    bin,
     port: await freeLoopbackPort(),
-    userDataDir: join(scratch, 'user-data'),
-    extensionsDir: join(scratch, 'extensions'),
+    userDataDir,
+    extensionsDir,
+    locale,
     smokeTestDriver: true,
-    env: { KUBECONFIG: sandbox.kubeconfigPath },
+    env: { KUBECONFIG: kubeconfigPath },
     onOutput: () => undefined,
   });
   const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(
-      workbenchUrl(server, {
-        extensionDevelopmentPath: root,
-        folder: join(root, 'test/fixtures/manifests'),
-      }),
-    );
-    await page.waitForSelector('.monaco-workbench');
-    await page.waitForTimeout(3000);
-    mkdirSync(output, { recursive: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  await page.goto(
+    workbenchUrl(server, {
+      extensionDevelopmentPath: root,
+      folder: join(root, 'test/fixtures/manifests'),
+    }),
+  );
+  await page.waitForSelector('.monaco-workbench');
+  await page.waitForTimeout(3000);
+  let closed = false;
+  return {
+    page,
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        await browser.close();
+        server.stop();
+      }
+    },
+  };
+}
 
+/** The side bar widened from where the 1280×760 window puts its sash, so the tree fits. */
+async function widenSideBar(page: Page, to: number): Promise<void> {
+  await page.mouse.move(349, 383);
+  await page.mouse.down();
+  await page.mouse.move(to, 383, { steps: 8 });
+  await page.mouse.up();
+}
+
+/**
+ * In Japanese: the Pod Processes tree with the task page's pod expanded, and the language server's
+ * hover on shareProcessNamespace (the view's name, labels and hover from the translations).
+ */
+async function japanese(dir: string, kubeconfigPath: string): Promise<void> {
+  const { page, close } = await openWorkbench(dir, kubeconfigPath, 'ja');
+  try {
+    await page.locator('.pane-header', { hasText: 'manifests' }).first().click();
+    await widenSideBar(page, 640);
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('podProcessExplorer.pods.focus');
+    await page.keyboard.press('Enter');
+    const tree = page.locator('.pane', { hasText: 'Pod のプロセス' });
+    await tree
+      .locator('.monaco-list-row', { hasText: /^nginx/ })
+      .first()
+      .click();
+    await tree.locator('.monaco-list-row', { hasText: 'Pod サンドボックス' }).first().waitFor();
+    await tree.locator('.monaco-list-row', { hasText: 'nginx: worker process' }).first().waitFor();
+    await openFile(page, 'pod-shared.yaml');
+    const key = page.locator('.view-line span', { hasText: 'shareProcessNamespace' }).first();
+    await key.hover();
+    await page.waitForSelector('.monaco-hover-content');
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(output, 'japanese.png') });
+  } finally {
+    await close();
+  }
+}
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'ppe-screenshots-'));
+  const sandboxDir = join(scratch, 'sandbox');
+  const sandbox = await startSandbox({ stateDir: sandboxDir, seed: true });
+  mkdirSync(output, { recursive: true });
+  if (process.argv[2] === 'japanese') {
+    try {
+      await japanese(join(scratch, 'ja'), sandbox.kubeconfigPath);
+    } finally {
+      await stopSandbox(sandboxDir);
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    return;
+  }
+  const { page, close } = await openWorkbench(join(scratch, 'en'), sandbox.kubeconfigPath);
+  try {
     await openFile(page, 'pod-shared.yaml');
     await page.keyboard.press('Control+Shift+M');
     await page.waitForSelector('.markers-panel .monaco-list-row');
@@ -85,11 +174,7 @@ async function main(): Promise<void> {
     await runCommand(page, 'View: Hide Panel');
     // The folder's own section would take the room the tree needs; a wider side bar shows more.
     await page.locator('.pane-header', { hasText: 'manifests' }).first().click();
-    // The sash between the side bar and the editor, where the 1280×760 window puts it.
-    await page.mouse.move(349, 383);
-    await page.mouse.down();
-    await page.mouse.move(820, 383, { steps: 8 });
-    await page.mouse.up();
+    await widenSideBar(page, 820);
     await runCommand(page, 'Explorer: Focus on Pod Processes View');
     const tree = page.locator('.pane', { hasText: 'Pod Processes' });
     await tree
@@ -197,9 +282,10 @@ spec:
     await page.mouse.move(1100, 1180);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'details.png') });
+    await close();
+    await japanese(join(scratch, 'ja'), sandbox.kubeconfigPath);
   } finally {
-    await browser.close();
-    server.stop();
+    await close();
     await stopSandbox(sandboxDir);
     rmSync(scratch, { recursive: true, force: true });
   }

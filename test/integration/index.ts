@@ -12,10 +12,19 @@ export function run(): Promise<void> {
       appendFileSync(report, `${format(...args)}\n`);
   }
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  for (const name of readdirSync(__dirname, { recursive: true, encoding: 'utf8' })) {
-    if (name.endsWith('.test.js')) {
-      mocha.addFile(join(__dirname, name));
-    }
+  // The suites of a display language are in locale/<language>/ and run only in an editor started
+  // in that language (runTest.ts: PPE_TEST_LOCALE and --locale); every other suite runs in English.
+  const locale = process.env.PPE_TEST_LOCALE;
+  const suites = readdirSync(__dirname, { recursive: true, encoding: 'utf8' }).filter(
+    (name) =>
+      name.endsWith('.test.js') &&
+      (locale ? name.startsWith(join('locale', locale, '/')) : !name.startsWith('locale/')),
+  );
+  if (suites.length === 0) {
+    return Promise.reject(new Error(`no in-editor suite for ${locale ?? 'English'}`));
+  }
+  for (const name of suites) {
+    mocha.addFile(join(__dirname, name));
   }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

@@ -91,45 +91,72 @@ describe('package.json', () => {
   });
 });
 
-describe('l10n/bundle.l10n.json', () => {
-  it('holds every vscode.l10n.t string of the extension (run `npm run l10n` after adding one)', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'ppe-l10n-'));
-    try {
-      execFileSync(
-        join(root, 'node_modules/.bin/vscode-l10n-dev'),
-        ['export', '-o', scratch, join(root, 'src')],
-        { stdio: 'pipe' },
-      );
-      const fresh = JSON.parse(readFileSync(join(scratch, 'bundle.l10n.json'), 'utf8')) as object;
-      const committed = readJson('l10n/bundle.l10n.json') as object;
-      assert.deepEqual(Object.keys(committed).sort(), Object.keys(fresh).sort());
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
-});
+/** The languages the task page is published in, besides English (README: Languages). */
+const LANGUAGES = ['zh-cn', 'ja', 'pt-br', 'fr'];
+
+type Messages = Record<string, string | { message: string; comment: string[] }>;
+
+/** The English text of an entry: a string, or `{ message, comment }` for a message with a comment. */
+const englishText = (value: Messages[string]): string =>
+  typeof value === 'string' ? value : value.message;
 
 /**
- * Every translation that exists is whole: for each language with a package.nls.<lang>.json or an
- * l10n/bundle.l10n.<lang>.json, both files exist and hold exactly the English keys.
+ * What must come through a translation unchanged: placeholders (`{0}`, `{name}`), code spans,
+ * link targets (`command:` links of the welcome view) and codicons (`$(eye)`).
+ */
+function invariants(text: string): string[] {
+  const patterns = [/\{[^{}\s]+\}/g, /`[^`]+`/g, /\]\([^)]+\)/g, /\$\([a-z-]+\)/g];
+  return patterns.flatMap((pattern) => text.match(pattern) ?? []).sort();
+}
+
+/** The strings of `<dir>/src` as `npm run l10n` exports them. */
+function exportedKeys(dir: string): string[] {
+  const scratch = mkdtempSync(join(tmpdir(), 'ppe-l10n-'));
+  try {
+    execFileSync(
+      join(root, 'node_modules/.bin/vscode-l10n-dev'),
+      ['export', '-o', scratch, join(dir, 'src')],
+      { stdio: 'pipe' },
+    );
+    return Object.keys(
+      JSON.parse(readFileSync(join(scratch, 'bundle.l10n.json'), 'utf8')) as Messages,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Everything that is wrong with the translations under `dir`: the English runtime bundle differs
+ * from the strings the code uses; a supported language (or any language that has a file) lacks a
+ * file or a key, has a key English does not have, an empty translation, or a translation whose
+ * placeholders, code spans, link targets or codicons differ from the English text.
  */
 function translationProblems(dir: string): string[] {
-  const read = (path: string) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as object;
+  const read = (path: string) => JSON.parse(readFileSync(join(dir, path), 'utf8')) as Messages;
   const files = {
     manifest: (lang: string) => `package.nls.${lang}.json`,
     runtime: (lang: string) => `l10n/bundle.l10n.${lang}.json`,
   };
   const languages = new Set([
+    ...LANGUAGES,
     ...readdirSync(dir).flatMap((name) => /^package\.nls\.(.+)\.json$/.exec(name)?.[1] ?? []),
     ...readdirSync(join(dir, 'l10n')).flatMap(
       (name) => /^bundle\.l10n\.(.+)\.json$/.exec(name)?.[1] ?? [],
     ),
   ]);
-  const english = {
-    manifest: Object.keys(read('package.nls.json')),
-    runtime: Object.keys(read('l10n/bundle.l10n.json')),
-  };
+  const english = { manifest: read('package.nls.json'), runtime: read('l10n/bundle.l10n.json') };
   const problems: string[] = [];
+  const used = new Set(exportedKeys(dir));
+  const bundled = Object.keys(english.runtime);
+  problems.push(
+    ...[...used]
+      .filter((key) => !(key in english.runtime))
+      .map((key) => `l10n/bundle.l10n.json lacks "${key}" (run npm run l10n)`),
+    ...bundled
+      .filter((key) => !used.has(key))
+      .map((key) => `l10n/bundle.l10n.json has "${key}", which no code uses (run npm run l10n)`),
+  );
   for (const lang of languages) {
     for (const kind of ['manifest', 'runtime'] as const) {
       const file = files[kind](lang);
@@ -137,11 +164,22 @@ function translationProblems(dir: string): string[] {
         problems.push(`${file} is missing`);
         continue;
       }
-      const keys = new Set(Object.keys(read(file)));
+      const translated = read(file);
+      for (const [key, value] of Object.entries(english[kind])) {
+        const translation = translated[key];
+        if (translation === undefined) {
+          problems.push(`${file} lacks "${key}"`);
+        } else if (typeof translation !== 'string' || translation.trim() === '') {
+          problems.push(`${file} has no text for "${key}"`);
+        } else if (
+          invariants(translation).join('\n') !== invariants(englishText(value)).join('\n')
+        ) {
+          problems.push(`${file} changes the placeholders or code of "${key}"`);
+        }
+      }
       problems.push(
-        ...english[kind].filter((key) => !keys.has(key)).map((key) => `${file} lacks "${key}"`),
-        ...[...keys]
-          .filter((key) => !english[kind].includes(key))
+        ...Object.keys(translated)
+          .filter((key) => !(key in english[kind]))
           .map((key) => `${file} has stray "${key}"`),
       );
     }
@@ -149,26 +187,58 @@ function translationProblems(dir: string): string[] {
   return problems;
 }
 
-describe('translations', () => {
-  it('are whole for every language that has one', () => {
+describe('translations', function () {
+  // vscode-l10n-dev parses every source file: seconds on a loaded machine.
+  this.timeout(120_000);
+
+  it('are whole and match the code for every language (run `npm run l10n` after adding a string)', () => {
     assert.deepEqual(translationProblems(root), []);
   });
 
-  it('are reported when a key or a file is missing', () => {
+  it('are reported when a key, a file or a placeholder is wrong, or a key is unused', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'ppe-nls-'));
     try {
       mkdirSync(join(scratch, 'l10n'));
+      mkdirSync(join(scratch, 'src'));
+      writeFileSync(
+        join(scratch, 'src/probe.ts'),
+        [
+          "import * as vscode from 'vscode';",
+          "export const hello = (name: string) => vscode.l10n.t('Hello {0}', name);",
+          "export const run = () => vscode.l10n.t('Run `ps ax`');",
+          "export const gone = () => vscode.l10n.t('Not bundled yet');",
+        ].join('\n'),
+      );
       const write = (path: string, value: object) =>
         writeFileSync(join(scratch, path), JSON.stringify(value));
-      write('package.nls.json', { a: 'A', b: 'B' });
-      write('l10n/bundle.l10n.json', { 'Hello {0}': 'Hello {0}' });
+      write('package.nls.json', { a: 'A', b: 'B {0}' });
+      write('l10n/bundle.l10n.json', {
+        'Hello {0}': 'Hello {0}',
+        'Run `ps ax`': 'Run `ps ax`',
+        Unused: 'Unused',
+      });
+      const runtime = { 'Hello {0}': '你好 {0}', 'Run `ps ax`': '运行 `ps ax`', Unused: '未使用' };
+      for (const lang of ['zh-cn', 'pt-br']) {
+        write(`package.nls.${lang}.json`, { a: 'A', b: 'B {0}' });
+        write(`l10n/bundle.l10n.${lang}.json`, runtime);
+      }
       write('package.nls.fr.json', { a: 'A (fr)' });
-      write('package.nls.ja.json', { a: 'A', b: 'B' });
-      write('l10n/bundle.l10n.ja.json', { 'Hello {0}': 'こんにちは {0}', Old: 'Old' });
+      write('package.nls.ja.json', { a: 'A', b: 'B {1}' });
+      write('l10n/bundle.l10n.ja.json', {
+        'Hello {0}': 'こんにちは',
+        'Run `ps ax`': '`ps ax` を実行',
+        Unused: '',
+        Old: 'Old',
+      });
       assert.deepEqual(translationProblems(scratch).sort(), [
         'l10n/bundle.l10n.fr.json is missing',
+        'l10n/bundle.l10n.ja.json changes the placeholders or code of "Hello {0}"',
+        'l10n/bundle.l10n.ja.json has no text for "Unused"',
         'l10n/bundle.l10n.ja.json has stray "Old"',
+        'l10n/bundle.l10n.json has "Unused", which no code uses (run npm run l10n)',
+        'l10n/bundle.l10n.json lacks "Not bundled yet" (run npm run l10n)',
         'package.nls.fr.json lacks "b"',
+        'package.nls.ja.json changes the placeholders or code of "b"',
       ]);
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import * as l10n from '@vscode/l10n';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -19,6 +18,7 @@ import {
 } from './manifestChecker';
 import { SETTINGS_SECTION, parseSettings } from './settings';
 import { CheckScheduler } from './checkScheduler';
+import { configureServerL10n } from './serverL10n';
 
 /** What the client passes in `initializationOptions`. */
 interface InitializationOptions {
@@ -40,8 +40,9 @@ let pullConfiguration = false;
 
 connection.onInitialize((params) => {
   const options = params.initializationOptions as InitializationOptions | undefined;
-  if (options?.l10nBundlePath) {
-    l10n.config({ fsPath: options.l10nBundlePath });
+  const l10nProblem = configureServerL10n(options?.l10nBundlePath);
+  if (l10nProblem) {
+    connection.console.warn(l10nProblem);
   }
   pullConfiguration = params.capabilities.workspace?.configuration === true;
   return {

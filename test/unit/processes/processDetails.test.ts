@@ -5,6 +5,7 @@ import {
   escapeControls,
   parseProcessDetails,
   processDetailsCommand,
+  displayWidth,
   renderProcessDetails,
   type DetailsContext,
   type DetailsStrings,
@@ -244,6 +245,24 @@ describe('processes: process details', () => {
     });
     assert.equal(forged.environment.kind, 'variables');
     assert.equal(forged.openFiles, 4);
+  });
+
+  it('lines values up under labels in Japanese, where a kana or kanji takes two columns', () => {
+    assert.equal(displayWidth('コンテナ'), 8);
+    assert.equal(displayWidth('親 PID'), 6);
+    assert.equal(displayWidth('Pod'), 3);
+    const japanese: DetailsStrings = {
+      ...STRINGS,
+      labels: { ...STRINGS.labels, container: 'コンテナ', readFrom: '読み取り元コンテナ' },
+    };
+    const rows = renderProcessDetails(details(WORKER), CONTEXT, false, japanese)
+      .split('\n')
+      .slice(2, 5);
+    assert.deepEqual(rows, [
+      '  Pod                 default/nginx',
+      '  コンテナ            nginx',
+      '  読み取り元コンテナ  shell',
+    ]);
   });
 
   it('renders the document with secrets masked until revealed', () => {

@@ -132,7 +132,7 @@ describe('processes: signals', () => {
       kind: 'badSignal',
       detail: 'bash: kill: FOO: invalid signal specification',
     });
-    assert.deepEqual(parseKillResult(2, ''), { kind: 'failed', detail: 'exit code 2' });
+    assert.deepEqual(parseKillResult(2, ''), { kind: 'failed', detail: '', exitCode: 2 });
   });
 
   it('asks first for signals that end the pod (PID 1) or a container (its main process)', () => {
