@@ -507,15 +507,7 @@ export class Store {
         ]);
         const ids = stdout.split('\n').filter(Boolean);
         const inspected = ids.length ? await this.inspect(ids) : [];
-        // `ps` listed them, so they exist: one whose inspect failed (podman's inspect can fail
-        // while exec sessions of the container start and end) keeps the state last read.
-        const read = new Set(inspected.map((container) => container.Id));
-        const kept = [...this.containers.values()].filter(
-          (container) => ids.includes(container.Id) && !read.has(container.Id),
-        );
-        this.containers = new Map(
-          [...inspected, ...kept].map((container) => [container.Name, container]),
-        );
+        this.containers = new Map(inspected.map((container) => [container.Name, container]));
         for (const pod of this.pods.values()) {
           if (this.removal.has(pod.podmanName)) {
             // Being deleted: its DELETED comes when podman has removed the whole pod.
