@@ -83,8 +83,8 @@ function fileUnder(folder: vscode.Uri, relative: string): vscode.Uri {
 }
 
 /**
- * Shows a busy quick pick while `load` runs; hiding it cancels the exec. Resolves with the items
- * shown, or undefined when the user left or the load failed (the failure is shown).
+ * Shows a busy quick pick while `load` runs, then its items; hiding it cancels the exec. Resolves
+ * when the pick closes; a failed load is shown as an error.
  */
 function busyPick<T extends vscode.QuickPickItem>(
   deps: ExtensionDeps,
