@@ -58,11 +58,12 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    const startUrl = workbenchUrl(server, {
-      extensionDevelopmentPath: root,
-      folder: join(root, 'test/fixtures/manifests'),
-    });
-    await page.goto(startUrl);
+    await page.goto(
+      workbenchUrl(server, {
+        extensionDevelopmentPath: root,
+        folder: join(root, 'test/fixtures/manifests'),
+      }),
+    );
     await page.waitForSelector('.monaco-workbench');
     await page.waitForTimeout(3000);
     mkdirSync(output, { recursive: true });
@@ -214,19 +215,20 @@ spec:
       .locator('.quick-input-list .monaco-list-row', { hasText: 'Add to Workspace' })
       .first()
       .click();
-    // The window becomes a workspace of two folders: the web workbench reloads for it, into a URL
-    // without the development extension, which has to be given again.
-    const folderRow = page
+    // The window becomes a workspace of two folders: the web workbench reloads into it. Commands
+    // are in the palette once the extensions are registered again (the view is back), and the
+    // folders' section, collapsed for the tree above, is opened.
+    await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 });
+    await page.waitForSelector('.monaco-workbench');
+    await page
+      .locator('.pane-header', { hasText: 'Pod Processes' })
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await runCommand(page, 'Explorer: Focus on Folders View');
+    await page
       .locator('.explorer-folders-view .monaco-list-row', { hasText: /nginx\/nginx · PID \d+/ })
-      .first();
-    await folderRow.waitFor({ timeout: 60_000 });
-    const reloaded = new URL(page.url());
-    if (!reloaded.searchParams.has('payload')) {
-      reloaded.searchParams.set('payload', new URL(startUrl).searchParams.get('payload') ?? '');
-      await page.goto(reloaded.toString());
-      await page.waitForSelector('.monaco-workbench');
-      await folderRow.waitFor({ timeout: 60_000 });
-    }
+      .first()
+      .waitFor({ timeout: 60_000 });
     await runCommand(page, 'Find File in Container');
     await page
       .locator('.quick-input-list .monaco-list-row', { hasText: 'nginx.conf' })
