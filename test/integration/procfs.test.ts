@@ -344,18 +344,31 @@ describe('container filesystem (/proc/<pid>/root)', function () {
     });
     // The PID was echoed after the fork: its root is there before the kill, and gone after it.
     assert.ok((await vscode.workspace.fs.readDirectory(gone)).length > 0);
+    await vscode.window.showTextDocument(gone.with({ path: '/etc/passwd' }));
     // Returns once the kernel no longer shows the process's root (it may linger as a zombie).
     await inShell(
       'kill "$1" && while ls "/proc/$1/root/" >/dev/null 2>&1; do usleep 20000; done',
       String(pid),
     );
     await rejectsWithCode(vscode.workspace.fs.readDirectory(gone), 'Unavailable', /has exited/);
+    // What the notification's action runs: the open editor moves to the new root, same path.
     const reopened = await vscode.commands.executeCommand<vscode.Uri | undefined>(
       'podProcessExplorer.reopenContainerFilesystem',
       gone,
-      'none',
     );
     assert.ok(reopened, 'a root for the current main process');
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    assert.equal(editor?.toString(), reopened.with({ path: '/etc/passwd' }).toString());
+    assert.ok(
+      !vscode.window.tabGroups.all.some((group) =>
+        group.tabs.some(
+          (tab) =>
+            tab.input instanceof vscode.TabInputText && tab.input.uri.authority === gone.authority,
+        ),
+      ),
+      'no editor is left on the exited process',
+    );
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const next = parseRootAuthority(reopened.authority);
     assert.ok(next);
     assert.equal(next.container, 'shell');
