@@ -2,13 +2,17 @@ import { remoteCommand, newNonce, type RemoteOperation } from './remoteScript';
 import {
   RemoteFsError,
   parseDone,
+  parseFileList,
   parseListing,
   parseStat,
+  parseTextMatches,
   remoteFailure,
   splitRecords,
   throwIfRefused,
+  type FileList,
   type RemoteEntry,
   type RemoteStat,
+  type TextMatches,
 } from './remoteOutput';
 
 /*
@@ -22,6 +26,7 @@ export interface FsExecRequest {
   readonly stdin?: Uint8Array;
   readonly onStdout?: (chunk: Buffer) => void;
   readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 export interface FsExecResult {
@@ -157,6 +162,39 @@ export class ContainerFs {
     parseDone(stdout, nonce);
   }
 
+  /**
+   * Every regular file under a directory (the root's /proc, /sys and /dev left out), in one exec
+   * of `find`; at most `maxBytes` of names.
+   */
+  async findFiles(path: string, maxBytes: number, signal?: AbortSignal): Promise<FileList> {
+    const { stdout, nonce } = await this.run(
+      { op: 'files', path, maxBytes },
+      undefined,
+      newNonce(),
+      { signal, timeoutMs: this.requestTimeoutMs * READ_TIMEOUT_FACTOR },
+    );
+    return parseFileList(stdout, nonce, maxBytes);
+  }
+
+  /**
+   * The lines holding `text` (literally) in the files under a directory, in one exec of `find` and
+   * `grep` (at most 100 lines a file, `maxBytes` of output; binary files left out).
+   */
+  async searchText(
+    path: string,
+    query: { readonly text: string; readonly ignoreCase: boolean },
+    maxBytes: number,
+    signal?: AbortSignal,
+  ): Promise<TextMatches> {
+    const { stdout, nonce } = await this.run(
+      { op: 'grep', path, maxBytes, ...query },
+      undefined,
+      newNonce(),
+      { signal, timeoutMs: this.requestTimeoutMs * READ_TIMEOUT_FACTOR },
+    );
+    return parseTextMatches(stdout, nonce, maxBytes);
+  }
+
   async createDirectory(path: string): Promise<void> {
     const { stdout, nonce } = await this.run({ op: 'mkdir', path });
     parseDone(stdout, nonce);
@@ -167,11 +205,15 @@ export class ContainerFs {
     operation: RemoteOperation,
     stdin?: Uint8Array,
     nonce = newNonce(),
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
   ): Promise<{ stdout: Buffer; nonce: string }> {
     const result = await this.exec({
       command: remoteCommand(this.root, nonce, operation),
       stdin,
-      timeoutMs: this.requestTimeoutMs + ((stdin?.length ?? 0) / 1024 / 1024) * TRANSFER_MS_PER_MIB,
+      signal: options.signal,
+      timeoutMs:
+        options.timeoutMs ??
+        this.requestTimeoutMs + ((stdin?.length ?? 0) / 1024 / 1024) * TRANSFER_MS_PER_MIB,
     });
     if (result.exitCode !== 0) {
       throwIfRefused(splitRecords(result.stdout, nonce)[0]);

@@ -4,6 +4,7 @@ import type { ExtensionDeps } from '../common/deps';
 import { toFileSystemError } from '../common/errors';
 import { ContainerFs } from './containerFs';
 import { parseRootAuthority, type ProcessRoot } from './procfsUri';
+import { RemoteFsError } from './remoteOutput';
 
 /**
  * `pod-root:` URIs as a filesystem: each operation is an exec in the URI's inspecting container
@@ -21,7 +22,11 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
   private readonly generations = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly deps: ExtensionDeps) {
+  constructor(
+    private readonly deps: ExtensionDeps,
+    /** Called when an operation found the root's process gone (ESRCH). */
+    private readonly onProcessExited: (root: ProcessRoot) => void,
+  ) {
     // A changed kubeconfig may have changed a context's server or credentials.
     this.subscription = deps.cluster.onDidChange(() => this.dropSessions());
   }
@@ -130,13 +135,17 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
       throw vscode.FileSystemError.FileNotFound(uri);
     }
     try {
-      return await operation(this.containerFs(root), uri.path || '/');
+      return await operation(this.filesOf(root), uri.path || '/');
     } catch (error) {
+      if (error instanceof RemoteFsError && error.code === 'ESRCH') {
+        this.onProcessExited(root);
+      }
       throw toFileSystemError(error, uri, root);
     }
   }
 
-  private containerFs(root: ProcessRoot): ContainerFs {
+  /** The filesystem of a root, for operations beyond FileSystemProvider's (find, search). */
+  filesOf(root: ProcessRoot): ContainerFs {
     const session = this.session(root.context);
     return new ContainerFs(
       (request) =>
@@ -148,13 +157,15 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
           stdin: request.stdin,
           onStdout: request.onStdout,
           timeoutMs: request.timeoutMs,
+          signal: request.signal,
         }),
       `/proc/${root.pid}/root`,
       this.deps.settings.get('cluster.requestTimeout') * 1000,
     );
   }
 
-  private session(contextName: string): ClusterSession {
+  /** The session of a context, shared by every folder of that context. */
+  session(contextName: string): ClusterSession {
     let session = this.sessions.get(contextName);
     if (!session) {
       const { cluster } = this.deps;

@@ -10,7 +10,15 @@ import {
 } from '../tree/targets';
 import type { PodTreeNode } from '../tree/treeNodes';
 import { ContainerFsProvider } from './containerFsProvider';
-import { PROCFS_SCHEME, rootAuthority, rootFolderName, type ProcessRoot } from './procfsUri';
+import {
+  PROCFS_SCHEME,
+  parseRootAuthority,
+  rootAuthority,
+  rootFolderName,
+  type ProcessRoot,
+} from './procfsUri';
+import { currentMainProcessRoot, replaceRoot, rootUri } from './reopen';
+import { findFileInContainer, searchTextInContainer, type ResultsPlacement } from './search';
 
 /** Where the command opens the folder; `none` only returns its URI (for callers and tests). */
 export type FolderPlacement = 'workspace' | 'window' | 'none';
@@ -21,7 +29,7 @@ export type FolderPlacement = 'workspace' | 'window' | 'none';
  * `filesystem.readOnly` setting registers read-only.
  */
 export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): void {
-  const provider = new ContainerFsProvider(deps);
+  const provider = new ContainerFsProvider(deps, (root) => offerReopen(root));
   const registerProvider = () =>
     vscode.workspace.registerFileSystemProvider(PROCFS_SCHEME, provider, {
       isCaseSensitive: true,
@@ -29,6 +37,35 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     });
   let registration = registerProvider();
   const title = vscode.l10n.t('Browse Container Filesystem');
+  const reopenTitle = vscode.l10n.t('Reopen for Current Main Process');
+  /** Roots whose offer is showing: the Explorer retries, the user sees one notification. */
+  const offered = new Set<string>();
+  const offerReopen = (root: ProcessRoot) => {
+    const key = rootAuthority(root);
+    if (offered.has(key)) {
+      return;
+    }
+    offered.add(key);
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t(
+          'PID {0} of container {1} in pod {2} has exited: its files are no longer reachable through /proc/{0}/root. Reopen the folder for the container’s current main process?',
+          root.pid,
+          root.container,
+          root.pod,
+        ),
+        reopenTitle,
+      )
+      .then(async (answer) => {
+        offered.delete(key);
+        if (answer === reopenTitle) {
+          await vscode.commands.executeCommand(
+            'podProcessExplorer.reopenContainerFilesystem',
+            rootUri(root),
+          );
+        }
+      });
+  };
   context.subscriptions.push(
     provider,
     {
@@ -49,13 +86,44 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
             return undefined;
           }
           const root = processRoot(deps, target);
-          const uri = vscode.Uri.from({
-            scheme: PROCFS_SCHEME,
-            authority: rootAuthority(root),
-            path: '/',
-          });
+          const uri = rootUri(root);
           await open(uri, rootFolderName(root), placement);
           return uri;
+        }),
+    ),
+    vscode.commands.registerCommand(
+      'podProcessExplorer.findFileInContainer',
+      (uri?: vscode.Uri, placement?: ResultsPlacement) =>
+        runShowingErrors(deps.log, vscode.l10n.t('Find File in Container'), () =>
+          findFileInContainer(deps, provider, uri, placement),
+        ),
+    ),
+    vscode.commands.registerCommand(
+      'podProcessExplorer.searchTextInContainer',
+      (uri?: vscode.Uri, text?: string, placement?: ResultsPlacement) =>
+        runShowingErrors(deps.log, vscode.l10n.t('Search Text in Container'), () =>
+          searchTextInContainer(deps, provider, uri, text, placement),
+        ),
+    ),
+    vscode.commands.registerCommand(
+      'podProcessExplorer.reopenContainerFilesystem',
+      (uri?: vscode.Uri, placement?: 'replace' | 'none'): Promise<vscode.Uri | undefined> =>
+        runShowingErrors(deps.log, reopenTitle, async () => {
+          const root = await rootToReopen(uri);
+          if (!root) {
+            return undefined;
+          }
+          const next = await vscode.window.withProgress(
+            {
+              location: vscode.ProgressLocation.Notification,
+              title: vscode.l10n.t('Finding the main process of container {0}…', root.container),
+            },
+            () => currentMainProcessRoot(deps, provider.session(root.context), root),
+          );
+          if (placement !== 'none') {
+            await replaceRoot(root, next);
+          }
+          return rootUri(next);
         }),
     ),
   );
@@ -126,6 +194,29 @@ async function open(uri: vscode.Uri, name: string, placement?: FolderPlacement):
   } else if (chosen === 'window') {
     await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
   }
+}
+
+/** The root of `uri`; from the palette, the container filesystem folder picked (or the only one). */
+async function rootToReopen(uri: vscode.Uri | undefined): Promise<ProcessRoot | undefined> {
+  if (uri) {
+    return uri.scheme === PROCFS_SCHEME ? parseRootAuthority(uri.authority) : undefined;
+  }
+  const roots = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) => {
+    const root =
+      folder.uri.scheme === PROCFS_SCHEME ? parseRootAuthority(folder.uri.authority) : undefined;
+    return root ? [{ label: folder.name, root }] : [];
+  });
+  if (roots.length <= 1) {
+    if (!roots[0]) {
+      throw new Error(vscode.l10n.t('No container filesystem folder is open.'));
+    }
+    return roots[0].root;
+  }
+  return (
+    await vscode.window.showQuickPick(roots, {
+      title: vscode.l10n.t('Reopen Container Filesystem'),
+    })
+  )?.root;
 }
 
 async function pickPlacement(): Promise<FolderPlacement | undefined> {

@@ -217,3 +217,112 @@ export function parseDone(stdout: Buffer, nonce: string, expected = 'done'): voi
     throw new RemoteFsError('ESHORT', `no "${expected}" from the container`);
   }
 }
+
+/** The regular files under a directory, as paths relative to it (`a/b`), found by `find`. */
+export interface FileList {
+  readonly paths: string[];
+  /** The list reached its byte limit: more files exist than are listed. */
+  readonly truncated: boolean;
+}
+
+/** One line that matched a text search. */
+export interface TextMatch {
+  /** Relative to the searched directory, as a URI carries it (see bytesToName). */
+  readonly path: string;
+  /** 1-based. */
+  readonly line: number;
+  /** The line, decoded as UTF-8. */
+  readonly text: string;
+}
+
+export interface TextMatches extends FileList {
+  readonly matches: TextMatch[];
+}
+
+/** The NUL-separated `./`-paths of a section; a cut last one is dropped. */
+function nulPaths(section: Buffer, maxBytes: number): { raw: Buffer[]; truncated: boolean } {
+  const raw: Buffer[] = [];
+  let start = 0;
+  for (let end = section.indexOf(0); end >= 0; end = section.indexOf(0, start)) {
+    raw.push(section.subarray(start + 2, end));
+    start = end + 1;
+  }
+  return { raw, truncated: section.length >= maxBytes };
+}
+
+/** A record's body after its `kind` word and newline, without the newline the script adds. */
+function sectionOf(record: Buffer | undefined, kind: string): Buffer {
+  const head = Buffer.from(`${kind}\n`);
+  if (!record?.subarray(0, head.length).equals(head)) {
+    throw new RemoteFsError('ESHORT', `no "${kind}" section from the container`);
+  }
+  return record.subarray(head.length, record.at(-1) === 0x0a ? -1 : undefined);
+}
+
+/** Parses the `files` operation's output. */
+export function parseFileList(stdout: Buffer, nonce: string, maxBytes: number): FileList {
+  const records = splitRecords(stdout, nonce);
+  throwIfRefused(records[0]);
+  if (records.at(-1)?.toString('latin1') !== 'end') {
+    throw new RemoteFsError('ESHORT', 'the file list ended early');
+  }
+  const { raw, truncated } = nulPaths(sectionOf(records[0], 'files'), maxBytes);
+  return { paths: raw.map((path) => bytesToName(path)), truncated };
+}
+
+const LINE_NUMBER = /^:(\d+):/;
+
+/**
+ * Parses the `grep` operation's output: the file list, then grep's `./PATH:LINE:TEXT` lines. A
+ * name may hold `:` and newlines, so each line's path is the one of the listed files it starts
+ * with that is followed by `:LINE:`; lines with a NUL byte (binary files) are left out.
+ */
+export function parseTextMatches(stdout: Buffer, nonce: string, maxBytes: number): TextMatches {
+  const records = splitRecords(stdout, nonce);
+  throwIfRefused(records[0]);
+  if (records.at(-1)?.toString('latin1') !== 'end' || records.length !== 3) {
+    throw new RemoteFsError('ESHORT', 'the search ended early');
+  }
+  const files = nulPaths(sectionOf(records[0], 'files'), maxBytes);
+  const known = new Set(files.raw.map((path) => path.toString('latin1')));
+  const longest = Math.max(0, ...files.raw.map((path) => path.length));
+  const section = sectionOf(records[1], 'matches');
+  const text = section.toString('latin1');
+  const matches: TextMatch[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let matched: { path: string; line: number; textStart: number } | undefined;
+    if (text.startsWith('./', start)) {
+      for (
+        let colon = text.indexOf(':', start + 2);
+        colon >= 0 && colon - start - 2 <= longest;
+        colon = text.indexOf(':', colon + 1)
+      ) {
+        const path = text.slice(start + 2, colon);
+        const line = LINE_NUMBER.exec(text.slice(colon, colon + 24));
+        if (line && known.has(path)) {
+          matched = { path, line: Number(line[1]), textStart: colon + line[0].length };
+          break;
+        }
+      }
+    }
+    const newline = text.indexOf('\n', matched?.textStart ?? start);
+    const end = newline < 0 ? text.length : newline;
+    if (matched) {
+      const body = section.subarray(matched.textStart, end);
+      if (!body.includes(0)) {
+        matches.push({
+          path: bytesToName(Buffer.from(matched.path, 'latin1')),
+          line: matched.line,
+          text: body.toString('utf8'),
+        });
+      }
+    }
+    start = end + 1;
+  }
+  return {
+    paths: files.raw.map((path) => bytesToName(path)),
+    truncated: files.truncated || section.length >= maxBytes,
+    matches,
+  };
+}

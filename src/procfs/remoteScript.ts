@@ -54,7 +54,15 @@ resolve() {
 parent_exists() {
   [ -d "\${1%/*}" ] || { [ -e "\${1%/*}" ] && fail ENOTDIR; fail ENOENT; }
 }
-cd "$1" 2>/dev/null || { [ -d "\${1%/root}" ] && fail EPTRACE; fail ESRCH; }
+gone() {
+  [ -d "\${1%/root}" ] || return 0
+  # A process that exited but is not reaped yet (a zombie) keeps /proc/PID, but has no root.
+  read -r s 2>/dev/null <"\${1%/root}/stat" || return 1
+  s=\${s##*)}
+  case $s in ' Z'* | ' X'*) return 0 ;; esac
+  return 1
+}
+cd "$1" 2>/dev/null || { gone "$1" && fail ESRCH; fail EPTRACE; }
 need readlink
 op=$3
 shift 3
@@ -153,6 +161,30 @@ rename | copy)
   if [ "$op" = rename ]; then mv -f "$A" "$B" || exit 1; else cp -a "$A" "$B" || exit 1; fi
   say done
   ;;
+files | grep)
+  need find head
+  [ "$op" = grep ] && need grep
+  dec "$1"; resolve "$P" 1 || fail ELOOP
+  D=$R
+  [ -d "$D" ] || { [ -e "$D" ] && fail ENOTDIR; fail ENOENT; }
+  cd "$D" || fail EACCES
+  cap=$2 pattern=$3 nocase=$4 g=-nH
+  set --
+  # The container's own /proc, /sys and /dev are not files anyone searches.
+  [ "$D" = . ] && set -- '(' -path ./proc -o -path ./sys -o -path ./dev ')' -prune -o
+  say files
+  find . "$@" -type f -print0 2>/dev/null | head -c "$cap"
+  printf '\n'
+  if [ "$op" = grep ]; then
+    grep -I -q -e x /dev/null 2>/dev/null
+    [ $? = 1 ] && g=\${g}I
+    [ "$nocase" = 1 ] && g=\${g}i
+    say matches
+    find . "$@" -type f -exec grep $g -F -m 100 -e "$pattern" -- {} + 2>/dev/null | head -c "$cap"
+    printf '\n'
+  fi
+  say end
+  ;;
 mkdir)
   need mkdir
   dec "$1"; resolve "$P" 0 || fail ELOOP
@@ -175,6 +207,14 @@ export type RemoteOperation =
     }
   | { readonly op: 'commit' | 'discard'; readonly path: string; readonly stagedAs: string }
   | { readonly op: 'delete'; readonly path: string; readonly recursive: boolean }
+  | { readonly op: 'files'; readonly path: string; readonly maxBytes: number }
+  | {
+      readonly op: 'grep';
+      readonly path: string;
+      readonly maxBytes: number;
+      readonly text: string;
+      readonly ignoreCase: boolean;
+    }
   | {
       readonly op: 'rename' | 'copy';
       readonly path: string;
@@ -218,6 +258,10 @@ export function remoteCommand(root: string, nonce: string, operation: RemoteOper
       return [...head, operation.stagedAs];
     case 'delete':
       return [...head, flag(operation.recursive)];
+    case 'files':
+      return [...head, String(operation.maxBytes)];
+    case 'grep':
+      return [...head, String(operation.maxBytes), operation.text, flag(operation.ignoreCase)];
     case 'rename':
     case 'copy':
       return [...head, pathArgument(operation.target), flag(operation.overwrite)];

@@ -40,6 +40,30 @@ async function timed<T>(action: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - start, value];
 }
 
+/** This process's CPU time (user + system, ms) while `action` ran. */
+async function cpuOf<T>(action: () => Promise<T>): Promise<[number, T]> {
+  const start = process.cpuUsage();
+  const value = await action();
+  const used = process.cpuUsage(start);
+  return [(used.user + used.system) / 1000, value];
+}
+
+/** A command's wall time and its own CPU time (user + system, ms), as /usr/bin/time reports. */
+async function timedCommand(command: string, args: string[]): Promise<[number, number]> {
+  const start = performance.now();
+  const { stderr } = await execFileAsync(
+    '/usr/bin/time',
+    ['-f', 'ppe-cpu %U %S', command, ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const wall = performance.now() - start;
+  const cpu = /ppe-cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  return [wall, cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN];
+}
+
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'ppe-bench-procfs-'));
   let sandbox: Sandbox | undefined;
@@ -148,34 +172,42 @@ async function main(): Promise<void> {
     const readOurs: number[] = [];
     const readCp: number[] = [];
     const readFloor: number[] = [];
+    const cpuOurs: number[] = [];
+    const cpuCp: number[] = [];
+    const cpuFloor: number[] = [];
     const exact = { ours: true, cp: true, floor: true };
     process.stderr.write(`reading ${FILE_MIB} MiB: ${ROUNDS} rounds…\n`);
     const same = (bytes: Uint8Array) =>
       createHash('sha256').update(bytes).digest('hex') === expectedHash;
     for (let round = 0; round < ROUNDS; round++) {
-      const [oursMs, data] = await timed(() => fs.read('/tmp/bench/big.bin'));
+      const [oursCpu, [oursMs, data]] = await cpuOf(() =>
+        timed(() => fs.read('/tmp/bench/big.bin')),
+      );
       readOurs.push(oursMs);
+      cpuOurs.push(oursCpu);
       exact.ours &&= same(data);
       const target = join(scratch, `cp-${round}.bin`);
-      readCp.push(
-        (
-          await timed(() =>
-            kubectl('cp', '-c', INSPECTOR, `${POD}:${root}/tmp/bench/big.bin`, target),
-          )
-        )[0],
-      );
+      const [cpMs, cpCpu] = await timedCommand(KUBECTL, [
+        ...['--kubeconfig', kubeconfig, 'cp', '-c', INSPECTOR],
+        ...[`${POD}:${root}/tmp/bench/big.bin`, target],
+      ]);
+      readCp.push(cpMs);
+      cpuCp.push(cpCpu);
       exact.cp &&= same(readFileSync(target));
       rmSync(target);
-      const [floorMs, raw] = await timed(() =>
-        execIn({
-          namespace: 'default',
-          pod: POD,
-          container: INSPECTOR,
-          command: ['cat', `${root}/tmp/bench/big.bin`],
-          timeoutMs: 120_000,
-        }),
+      const [floorCpu, [floorMs, raw]] = await cpuOf(() =>
+        timed(() =>
+          execIn({
+            namespace: 'default',
+            pod: POD,
+            container: INSPECTOR,
+            command: ['cat', `${root}/tmp/bench/big.bin`],
+            timeoutMs: 120_000,
+          }),
+        ),
       );
       readFloor.push(floorMs);
+      cpuFloor.push(floorCpu);
       exact.floor &&= same(raw.stdout);
     }
 
@@ -194,6 +226,13 @@ async function main(): Promise<void> {
         `kubectl cp ${mbps(median(readCp)).toFixed(1)} MB/s (exact: ${exact.cp}); ` +
         `raw exec cat (floor) ${mbps(median(readFloor)).toFixed(1)} MB/s (exact: ${exact.floor}) → ` +
         `${(median(readFloor) / median(readOurs)).toFixed(2)}× floor, ${(median(readCp) / median(readOurs)).toFixed(2)}× kubectl cp (goals ≥ 0.8×, ≥ 1×)`,
+    );
+    // Where the time goes: the client's own CPU per read. The rest of the wall time is the
+    // cluster side (here: the sandbox API relaying podman exec's output) and the machine's load.
+    console.log(
+      `client CPU per ${FILE_MIB} MiB read (user + system): ours ${median(cpuOurs).toFixed(0)} ms; ` +
+        `kubectl cp ${median(cpuCp).toFixed(0)} ms; raw exec cat ${median(cpuFloor).toFixed(0)} ms ` +
+        `(wall: ours ${median(readOurs).toFixed(0)} ms, kubectl cp ${median(readCp).toFixed(0)} ms)`,
     );
   } finally {
     session?.dispose();

@@ -1,6 +1,7 @@
 // Takes the README's screenshots in the real editor: code-server with the extension loaded in
 // development mode, a fixture manifest open, its diagnostics and a hover; and the Pod Processes
-// tree with the task page's pod (from a sandbox cluster) expanded down to its processes.
+// tree with the task page's pod (from a sandbox cluster) expanded down to its processes; a
+// terminal, Send Signal…, process details, and nginx.conf opened from the nginx master's root.
 // And one in Japanese, through the test language pack (languagePack.ts).
 // Run: npm run screenshots (writes media/screenshots/*.png); `npm run screenshots -- japanese`
 // takes the Japanese one only.
@@ -282,6 +283,57 @@ spec:
     await page.mouse.move(1100, 1180);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'details.png') });
+
+    // Browse Container Filesystem on the nginx master, then nginx.conf through Find File in
+    // Container, revealed in the Explorer: the task page's `head /proc/8/root/etc/nginx/nginx.conf`.
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await runCommand(page, 'Explorer: Focus on Pod Processes View');
+    const master = tree.locator('.monaco-list-row', { hasText: 'nginx: master process' }).first();
+    await master.click({ button: 'right' });
+    await page
+      .locator('.monaco-menu .action-label', { hasText: 'Browse Container Filesystem' })
+      .first()
+      .click();
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Add to Workspace' })
+      .first()
+      .click();
+    // The window becomes a workspace of two folders: the web workbench reloads into it. Commands
+    // are in the palette once the extensions are registered again (the view is back), and the
+    // folders' section, collapsed for the tree above, is opened.
+    await page.waitForURL(/[?&]workspace=/, { timeout: 120_000 });
+    await page.waitForSelector('.monaco-workbench');
+    await page
+      .locator('.pane-header', { hasText: 'Pod Processes' })
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await runCommand(page, 'Explorer: Focus on Folders View');
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: /nginx\/nginx · PID \d+/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Find File in Container');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'nginx.conf' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.keyboard.type('nginx.conf');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'etc/nginx' })
+      .first()
+      .click();
+    await page.waitForSelector('.tab[data-resource-name="nginx.conf"]');
+    await page.locator('.view-line', { hasText: 'worker_processes' }).first().waitFor();
+    await runCommand(page, 'File: Reveal Active File in Explorer View');
+    await page
+      .locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'nginx.conf' })
+      .first()
+      .waitFor();
+    await page.mouse.move(1100, 700);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(output, 'filesystem.png') });
     await close();
     await japanese(join(scratch, 'ja'), sandbox.kubeconfigPath);
   } finally {

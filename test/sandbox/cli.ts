@@ -19,6 +19,8 @@ options (up, faults):
   --forbid-exec               answer exec/attach with 403 Forbidden (--allow-exec: stop)
   --forbid RESOURCE           forbid a resource for every verb, e.g. pods/ephemeralcontainers (repeatable)
   --drop-exec-after-bytes N   cut exec/attach streams after N output bytes (0: off)
+  --drop-exec-after-stdin-bytes N
+                              cut exec streams once the client sent N stdin bytes (0: off)
   --delay-ms N                delay every API response by N ms
   --synthetic-pods N          serve N status-only pods in namespace "synthetic" (max 5000)
   --synthetic-churn N         modify N synthetic pods per second, round-robin (0: off)
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
       'allow-exec': { type: 'boolean' },
       forbid: { type: 'string', multiple: true },
       'drop-exec-after-bytes': { type: 'string' },
+      'drop-exec-after-stdin-bytes': { type: 'string' },
       'delay-ms': { type: 'string' },
       'synthetic-pods': { type: 'string' },
       'synthetic-churn': { type: 'string' },
@@ -66,11 +69,15 @@ async function main(): Promise<number> {
     faults.forbiddenResources = values.forbid.filter(Boolean);
   }
   const drop = number(values['drop-exec-after-bytes'], 'drop-exec-after-bytes');
+  const dropStdin = number(values['drop-exec-after-stdin-bytes'], 'drop-exec-after-stdin-bytes');
   const delay = number(values['delay-ms'], 'delay-ms');
   const synthetic = number(values['synthetic-pods'], 'synthetic-pods');
   const churn = number(values['synthetic-churn'], 'synthetic-churn');
   if (drop !== undefined) {
     faults.dropExecAfterBytes = drop;
+  }
+  if (dropStdin !== undefined) {
+    faults.dropExecAfterStdinBytes = dropStdin;
   }
   if (delay !== undefined) {
     faults.delayMs = delay;

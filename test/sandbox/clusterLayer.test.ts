@@ -290,6 +290,27 @@ describe('cluster layer against the sandbox', function () {
       }
     });
 
+    it('cuts an upload once the stdin fault’s byte count arrived, and only uploads', async function () {
+      await sandbox().setFaults({ dropExecAfterStdinBytes: 100_000 });
+      try {
+        // No stdin: untouched by the switch.
+        assert.equal(
+          (await session.exec({ ...SHELL, command: ['echo', 'no upload'] })).stdout.toString(),
+          'no upload\n',
+        );
+        await assert.rejects(
+          session.exec({
+            ...SHELL,
+            command: ['sh', '-c', 'head -c 1000000 | wc -c'],
+            stdin: Buffer.alloc(1_000_000, 1),
+          }),
+          isClusterError('truncated', /truncated/),
+        );
+      } finally {
+        await sandbox().setFaults({ dropExecAfterStdinBytes: 0 });
+      }
+    });
+
     it('times out, closing the socket', async function () {
       const marker = 'ppe-timeout-marker';
       const started = Date.now();

@@ -8,6 +8,12 @@ export interface Faults {
   forbiddenResources: string[];
   /** Cut an exec/attach stream (no status) once it has sent this many output bytes; 0 is off. */
   dropExecAfterBytes: number;
+  /**
+   * Cut an exec stream (no status) once the client has sent this many stdin bytes: the bytes up to
+   * the mark reach the command, then the connection dies. Only uploads send stdin, so this cuts
+   * them mid-transfer and leaves every other exec alone; 0 is off.
+   */
+  dropExecAfterStdinBytes: number;
   /** Delay every API response by this many milliseconds. */
   delayMs: number;
   /** Serve this many status-only pods (no containers) in the namespace `synthetic`. */
@@ -23,6 +29,7 @@ export const NO_FAULTS: Faults = {
   forbidExec: false,
   forbiddenResources: [],
   dropExecAfterBytes: 0,
+  dropExecAfterStdinBytes: 0,
   delayMs: 0,
   syntheticPods: 0,
   syntheticChurnPerSecond: 0,
@@ -70,6 +77,9 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
         break;
       case 'dropExecAfterBytes':
         next.dropExecAfterBytes = count(value, key);
+        break;
+      case 'dropExecAfterStdinBytes':
+        next.dropExecAfterStdinBytes = count(value, key);
         break;
       case 'delayMs':
         next.delayMs = count(value, key, 60_000);

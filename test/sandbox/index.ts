@@ -23,7 +23,8 @@ import {
   type StatePaths,
 } from './stateDir';
 
-const API_MAIN = join(REPO_ROOT, 'test', 'sandbox', 'apiMain.ts');
+const API_MAIN_IN_CHECKOUT = join('test', 'sandbox', 'apiMain.ts');
+const API_MAIN = join(REPO_ROOT, API_MAIN_IN_CHECKOUT);
 export const SEED_MANIFEST = join(
   REPO_ROOT,
   'test',
@@ -99,8 +100,13 @@ async function runningApi(paths: StatePaths): Promise<ServerRecord | undefined> 
     return undefined;
   }
   try {
-    const cmdline = await readFile(`/proc/${record.pid}/cmdline`, 'utf8');
-    return cmdline.includes(API_MAIN) && cmdline.includes(paths.dir) ? record : undefined;
+    const args = (await readFile(`/proc/${record.pid}/cmdline`, 'utf8')).split('\0');
+    // Any checkout's API counts: a sandbox started from another clone or worktree of this
+    // project runs its own apiMain.ts, and its pods must not look like a crashed run's leftovers.
+    const stateDir = args[args.indexOf('--state-dir') + 1];
+    return stateDir === paths.dir && args.some((arg) => arg.endsWith(API_MAIN_IN_CHECKOUT))
+      ? record
+      : undefined;
   } catch {
     return undefined;
   }

@@ -75,8 +75,16 @@ export function serveStream(
   const child = spawnStream(options);
   const control = child.stdio[3] as Writable | null | undefined;
   let sent = 0;
+  let received = 0;
   let dropped = false;
   let exited = false;
+
+  // The faults: the connection dies mid-stream, with no close frame and no status.
+  const drop = () => {
+    dropped = true;
+    ws.terminate();
+    child.kill('SIGKILL');
+  };
 
   const send = (channel: number, data: Buffer) => {
     if (dropped || ws.readyState !== ws.OPEN) {
@@ -84,16 +92,26 @@ export function serveStream(
     }
     const limit = faults().dropExecAfterBytes;
     let chunk = data;
-    if (limit > 0 && sent + chunk.length >= limit) {
+    const cut = limit > 0 && sent + chunk.length >= limit;
+    if (cut) {
       chunk = chunk.subarray(0, limit - sent);
-      dropped = true;
     }
     sent += chunk.length;
     ws.send(Buffer.concat([Buffer.from([channel]), chunk]));
-    if (dropped) {
-      // The fault: the connection dies mid-stream, with no close frame and no status.
-      ws.terminate();
-      child.kill('SIGKILL');
+    if (cut) {
+      drop();
+    }
+  };
+
+  /** Passes stdin on, up to the stdin fault's mark, where the connection dies. */
+  const receiveStdin = (data: Buffer) => {
+    const limit = options.kind === 'exec' ? faults().dropExecAfterStdinBytes : 0;
+    const cut = limit > 0 && received + data.length >= limit;
+    const chunk = cut ? data.subarray(0, limit - received) : data;
+    received += chunk.length;
+    child.stdin?.write(chunk);
+    if (cut) {
+      drop();
     }
   };
 
@@ -139,8 +157,11 @@ export function serveStream(
     }
     const channel = frame[0];
     const payload = frame.subarray(1);
+    if (dropped) {
+      return;
+    }
     if (channel === 0 && options.stdin) {
-      child.stdin?.write(payload);
+      receiveStdin(payload);
     } else if (channel === 4 && options.tty) {
       try {
         const size = JSON.parse(payload.toString()) as { Width: number; Height: number };

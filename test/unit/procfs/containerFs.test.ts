@@ -152,6 +152,11 @@ for (const shell of ['gnu', 'busybox'] as LocalShell[]) {
       writeFileSync(join(root, 'proc', 'root'), '');
       const refused = new ContainerFs(localExec(shell), join(root, 'proc', 'root'), 10_000);
       await rejectsWith(refused.stat('/'), 'EPTRACE');
+      writeFileSync(join(root, 'proc', 'stat'), '42 (a (b) c) S 1 42 42 0 -1\n');
+      await rejectsWith(refused.stat('/'), 'EPTRACE');
+      // Exited, not yet reaped: /proc/<pid> stays while the process is a zombie.
+      writeFileSync(join(root, 'proc', 'stat'), '42 (a (b) c) Z 1 42 42 0 -1\n');
+      await rejectsWith(refused.stat('/'), 'ESRCH');
       if (shell === 'busybox') {
         // This busybox's sh finds its own applets whatever PATH says.
         return;
@@ -162,6 +167,80 @@ for (const shell of ['gnu', 'busybox'] as LocalShell[]) {
         assert.equal(error.code, 'ETOOL');
         assert.equal(error.detail, 'readlink');
         return true;
+      });
+    });
+
+    describe('finding files and searching text', () => {
+      const MAX = 1024 * 1024;
+
+      beforeEach(() => {
+        mkdirSync(join(root, 'etc', 'nginx'), { recursive: true });
+        writeFileSync(
+          join(root, 'etc', 'nginx', 'nginx.conf'),
+          'user nginx;\nworker_processes 1;\n',
+        );
+        writeFileSync(join(root, 'etc', 'hostname'), 'web-1\n');
+        // The container's /proc is pruned when the whole root is searched.
+        mkdirSync(join(root, 'proc', '1'), { recursive: true });
+        writeFileSync(join(root, 'proc', '1', 'environ'), 'WORKER=secret\n');
+        writeFileSync(join(root, 'binary.bin'), Buffer.from('worker\0\x01\x02\n'));
+        for (const name of ['a:1:b.txt', 'new\nline.txt', '$(touch CANARY)', '-rf']) {
+          writeFileSync(join(root, 'etc', name), `first\nthe Worker of ${name}\n`);
+        }
+        writeFileSync(Buffer.concat([Buffer.from(`${root}/etc/`), NON_UTF8]), 'worker\n');
+      });
+
+      it('lists every regular file under a folder in one exec, without /proc', async () => {
+        const files = await fs.findFiles('/', MAX);
+        assert.equal(files.truncated, false);
+        assert.deepEqual(
+          [...files.paths].sort(),
+          [
+            'binary.bin',
+            'etc/$(touch CANARY)',
+            'etc/-rf',
+            'etc/a:1:b.txt',
+            `etc/${bytesToName(NON_UTF8)}`,
+            'etc/hostname',
+            'etc/new\nline.txt',
+            'etc/nginx/nginx.conf',
+          ].sort(),
+        );
+        assert.deepEqual((await fs.findFiles('/etc/nginx', MAX)).paths, ['nginx.conf']);
+        assert.deepEqual((await fs.findFiles('/proc', MAX)).paths, ['1/environ']);
+        const cut = await fs.findFiles('/', 40);
+        assert.equal(cut.truncated, true);
+        assert.ok(cut.paths.length < files.paths.length);
+        await rejectsWith(fs.findFiles('/etc/hostname', MAX), 'ENOTDIR');
+      });
+
+      it('finds the lines holding a text, with hostile names and no binary files', async () => {
+        const found = await fs.searchText('/', { text: 'worker', ignoreCase: true }, MAX);
+        const lines = found.matches.map((match) => `${match.path}:${match.line}:${match.text}`);
+        assert.deepEqual(
+          lines.sort(),
+          [
+            'etc/$(touch CANARY):2:the Worker of $(touch CANARY)',
+            'etc/-rf:2:the Worker of -rf',
+            'etc/a:1:b.txt:2:the Worker of a:1:b.txt',
+            `etc/${bytesToName(NON_UTF8)}:1:worker`,
+            // The name's newline is in the file too: its line 2 ends there.
+            'etc/new\nline.txt:2:the Worker of new',
+            'etc/nginx/nginx.conf:2:worker_processes 1;',
+          ].sort(),
+        );
+        const exact = await fs.searchText('/etc', { text: 'Worker', ignoreCase: false }, MAX);
+        assert.equal(exact.matches.length, 4);
+        assert.ok(exact.matches.every((match) => match.text.includes('Worker')));
+        const literal = await fs.searchText('/etc', { text: '$(touch', ignoreCase: false }, MAX);
+        assert.deepEqual(
+          literal.matches.map((match) => match.path),
+          ['$(touch CANARY)'],
+        );
+        assert.deepEqual(
+          (await fs.searchText('/', { text: 'no such text', ignoreCase: true }, MAX)).matches,
+          [],
+        );
       });
     });
 

@@ -23,6 +23,7 @@ const APPLETS = [
   'cp',
   'mkdir',
   'readlink',
+  'grep',
 ];
 
 let busyboxBin: string | undefined;
