@@ -525,6 +525,7 @@ export class ApiServer {
       type === 'application/merge-patch+json'
     ) {
       const body = await readBody(req);
+      checkPreconditions(store.getPod(namespace, name), body.metadata, name);
       wanted = (body.spec as Json | undefined)?.ephemeralContainers ?? [];
     } else if (type === 'application/json-patch+json') {
       const ops = (await readBody(req)) as unknown as {
@@ -781,5 +782,35 @@ export class ApiServer {
       stderr,
       tty: flag(query.get('tty')),
     };
+  }
+}
+
+/**
+ * A patch or PUT that names the pod's uid or resourceVersion applies only to that pod at that
+ * version, as on a real API server: another uid (the pod was recreated) or an older version (it
+ * changed since the client read it) is a 409 Conflict.
+ */
+function checkPreconditions(pod: Json, metadata: unknown, name: string): void {
+  if (typeof metadata !== 'object' || metadata === null) {
+    return;
+  }
+  const wanted = metadata as Json;
+  const current = pod.metadata as Json;
+  if (typeof wanted.uid === 'string' && wanted.uid !== current.uid) {
+    throw ApiError.conflict(
+      'pods',
+      name,
+      `Precondition failed: UID in precondition: ${wanted.uid}, UID in object meta: ${String(current.uid)}`,
+    );
+  }
+  if (
+    typeof wanted.resourceVersion === 'string' &&
+    wanted.resourceVersion !== current.resourceVersion
+  ) {
+    throw ApiError.conflict(
+      'pods',
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
 }

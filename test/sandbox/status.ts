@@ -48,6 +48,19 @@ export class ApiError extends Error {
     });
   }
 
+  /** An optimistic-concurrency or precondition failure, worded as the API server words it. */
+  static conflict(resource: string, name: string, why: string): ApiError {
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${resource} "${name}": ${why}`,
+      {
+        name,
+        kind: resource,
+      },
+    );
+  }
+
   static invalid(message: string): ApiError {
     return new ApiError(422, 'Invalid', message);
   }
