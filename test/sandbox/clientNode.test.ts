@@ -340,9 +340,15 @@ describe('sandbox with @kubernetes/client-node', function () {
       return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === 'unpullable')?.state
         ?.waiting;
     };
-    const first = await waitingReason();
+    // The patch's answer is the pod right after the failed pull.
+    const first = (response.body as V1Pod).status?.ephemeralContainerStatuses?.find(
+      (s) => s.name === 'unpullable',
+    )?.state?.waiting;
     assert.equal(first?.reason, 'ErrImagePull');
-    assert.match(first?.message ?? '', /failed to pull and unpack image "docker.io\/library\/no-such-image:1.0"/);
+    assert.match(
+      first?.message ?? '',
+      /failed to pull and unpack image "docker.io\/library\/no-such-image:1.0"/,
+    );
     await waitUntil(
       async () => ((await waitingReason())?.reason === 'ImagePullBackOff' ? true : undefined),
       'ImagePullBackOff',
