@@ -13,7 +13,7 @@ import {
 } from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
 import { PodWatch } from './podWatch';
-import type { PodProcessState, ProcessStore } from './processStore';
+import { NoShellInPodError, type PodProcessState, type ProcessStore } from './processStore';
 import * as items from './treeItems';
 import {
   ContainerNode,
@@ -444,11 +444,23 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         );
       } else if (state?.status === 'error') {
         result.push(
-          new MessageNode(node.id, 'processes-error', errorMessage(state.error), 'error', {
-            title: vscode.l10n.t('Retry'),
-            command: 'podProcessExplorer.refreshProcesses',
-            arguments: [node],
-          }),
+          new MessageNode(
+            node.id,
+            'processes-error',
+            errorMessage(state.error),
+            'error',
+            state.error instanceof NoShellInPodError
+              ? {
+                  title: vscode.l10n.t('Add Debug Container…'),
+                  command: 'podProcessExplorer.addDebugContainer',
+                  arguments: [node],
+                }
+              : {
+                  title: vscode.l10n.t('Retry'),
+                  command: 'podProcessExplorer.refreshProcesses',
+                  arguments: [node],
+                },
+          ),
         );
       }
     }
@@ -461,6 +473,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       this.settings.get('processes.layout') === 'flat'
         ? processes.map((process) => ({ process, children: [] }))
         : nestProcesses(processes);
+    const withoutShell = this.processes.containersWithoutShell(node.uid);
     for (const container of containers) {
       const processes = listed?.placed.byContainer.get(container.name);
       result.push(
@@ -470,6 +483,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
           container.name === inspector,
           processes ? nest(processes) : undefined,
           listed?.placed.mainPid.get(container.name),
+          withoutShell.has(container.name),
         ),
       );
     }

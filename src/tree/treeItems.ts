@@ -188,6 +188,7 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
       : []),
     ...(container.kind === 'container' ? [] : [kindLabel(container.kind)]),
     ...(node.inspector ? [vscode.l10n.t('lists processes')] : []),
+    ...(node.noShell ? [vscode.l10n.t('no shell')] : []),
   ];
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -222,6 +223,20 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
           ),
         ]
       : []),
+    ...(container.addedForDebugging
+      ? [
+          vscode.l10n.t(
+            '$(debug) A debug container Pod Process Explorer added. Ephemeral containers cannot be removed; this one is reused, and Attach Terminal reattaches to its shell.',
+          ),
+        ]
+      : []),
+    ...(node.noShell
+      ? [
+          vscode.l10n.t(
+            '$(warning) Its image has no shell. Add Debug Container gives it one that sees its processes.',
+          ),
+        ]
+      : []),
   ]);
   item.contextValue = contextValue(
     'container',
@@ -230,6 +245,8 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     container.stdin && 'stdin',
     container.tty && 'tty',
     node.inspector && 'inspector',
+    node.noShell && 'noShell',
+    container.addedForDebugging && 'debugger',
   );
   return item;
 }

@@ -87,6 +87,8 @@ export class ContainerNode {
     /** Undefined when the pod's processes are not known (not listed yet, or listing failed). */
     readonly processes: readonly NestedProcess[] | undefined,
     readonly mainPid: number | undefined,
+    /** Its image has no shell (exec of sh failed): a debug container makes it inspectable. */
+    readonly noShell: boolean = false,
   ) {}
   get id(): string {
     return `${this.parent.id}/c/${this.container.name}`;
