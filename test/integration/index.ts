@@ -11,7 +11,15 @@ export function run(): Promise<void> {
     Mocha.reporters.Base.consoleLog = (...args: unknown[]) =>
       appendFileSync(report, `${format(...args)}\n`);
   }
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // PPE_TEST_GREP runs only the matching tests (a targeted run on a loaded machine).
+  const grep = process.env.PPE_TEST_GREP;
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: 60_000,
+    reporter: 'spec',
+    ...(grep ? { grep } : {}),
+  });
   for (const name of readdirSync(__dirname, { recursive: true, encoding: 'utf8' })) {
     if (name.endsWith('.test.js')) {
       mocha.addFile(join(__dirname, name));

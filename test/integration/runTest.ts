@@ -31,6 +31,7 @@ async function main(): Promise<void> {
         KUBECONFIG: sandbox.kubeconfigPath,
         PPE_SANDBOX_DIR: stateDir,
         PPE_REPO_ROOT: root,
+        ...(process.env.PPE_TEST_GREP ? { PPE_TEST_GREP: process.env.PPE_TEST_GREP } : {}),
       },
       ...(desktop
         ? {}
