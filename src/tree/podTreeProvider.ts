@@ -160,6 +160,24 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       case 'pod':
         return this.insideOf(node);
       case 'container':
+        if (node.unseenFrom !== undefined) {
+          return [
+            new MessageNode(
+              node.id,
+              'unseen',
+              vscode.l10n.t(
+                'Its PID namespace is its own: {0}, which lists this pod’s processes, cannot see them.',
+                node.unseenFrom,
+              ),
+              'info',
+              {
+                title: vscode.l10n.t('Add Debug Container…'),
+                command: 'podProcessExplorer.addDebugContainer',
+                arguments: [node],
+              },
+            ),
+          ];
+        }
         return this.processNodes(
           node.parent,
           node.container.name,
@@ -474,6 +492,10 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         ? processes.map((process) => ({ process, children: [] }))
         : nestProcesses(processes);
     const withoutShell = this.processes.containersWithoutShell(node.uid);
+    // Without a shared namespace a listing sees one PID namespace: the inspector's, or its target's.
+    const namespaceOf = (name: string | undefined) =>
+      containers.find((container) => container.name === name)?.targetContainer ?? name;
+    const listedNamespace = listed && !isSharedPod(pod) ? namespaceOf(inspector) : undefined;
     for (const container of containers) {
       const processes = listed?.placed.byContainer.get(container.name);
       result.push(
@@ -484,6 +506,11 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
           processes ? nest(processes) : undefined,
           listed?.placed.mainPid.get(container.name),
           withoutShell.has(container.name),
+          listedNamespace !== undefined &&
+            container.state === 'running' &&
+            namespaceOf(container.name) !== listedNamespace
+            ? inspector
+            : undefined,
         ),
       );
     }

@@ -189,6 +189,7 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     ...(container.kind === 'container' ? [] : [kindLabel(container.kind)]),
     ...(node.inspector ? [vscode.l10n.t('lists processes')] : []),
     ...(node.noShell ? [vscode.l10n.t('no shell')] : []),
+    ...(node.unseenFrom !== undefined ? [vscode.l10n.t('own PID namespace')] : []),
   ];
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -246,6 +247,7 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     container.tty && 'tty',
     node.inspector && 'inspector',
     node.noShell && 'noShell',
+    node.unseenFrom !== undefined && 'unseen',
     container.addedForDebugging && 'debugger',
   );
   return item;

@@ -89,6 +89,11 @@ export class ContainerNode {
     readonly mainPid: number | undefined,
     /** Its image has no shell (exec of sh failed): a debug container makes it inspectable. */
     readonly noShell: boolean = false,
+    /**
+     * In a pod without a shared namespace: the container the processes were listed from, when this
+     * one's PID namespace is another (its processes are not in that listing).
+     */
+    readonly unseenFrom: string | undefined = undefined,
   ) {}
   get id(): string {
     return `${this.parent.id}/c/${this.container.name}`;
