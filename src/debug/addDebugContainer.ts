@@ -101,6 +101,17 @@ async function subjectOf(
   }
 }
 
+function livePod(node: PodTreeNode | undefined): V1Pod | undefined {
+  switch (node?.kind) {
+    case 'pod':
+      return node.pod;
+    case 'container':
+      return node.parent.pod;
+    default:
+      return undefined;
+  }
+}
+
 async function addDebugContainer(
   context: vscode.ExtensionContext,
   deps: ExtensionDeps,
@@ -160,6 +171,9 @@ async function addDebugContainer(
     new Set(podContainers(pod).map((container) => container.name)),
     (size) => randomInt(size),
   );
+  // The tree keeps its node's pod current from the watch: the pod as shown now, not as it was
+  // before the questions (a status change meanwhile is no reason for a conflict).
+  const shown = livePod(node) ?? pod;
   const timeoutSeconds = settings.get('debugContainer.startTimeout');
   const updated = await vscode.window.withProgress(
     {
@@ -172,7 +186,7 @@ async function addDebugContainer(
       const subscription = token.onCancellationRequested(() => abort.abort());
       try {
         return await layer.addDebugContainer(session, {
-          pod,
+          pod: shown,
           container: { name, image, target: target ?? undefined, profile, addPtrace },
           startTimeoutMs: timeoutSeconds * 1000,
           signal: abort.signal,

@@ -269,6 +269,19 @@ describe('debug containers against the sandbox cluster', function () {
     assert.match(Buffer.from(conf).toString('utf8'), /^user nginx;/m);
   });
 
+  it('shows the master’s details read through it', async () => {
+    const master = await whenProcess('web', 'the nginx master', nginxMaster);
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'podProcessExplorer.showProcessDetails',
+      master,
+    );
+    assert.ok(uri, 'the details document opened');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const text = document.getText();
+    assert.match(text, /^# PID 1 · nginx: master process/m);
+    assert.match(text, new RegExp(`^ {2}Read from container +${debuggerName}$`, 'm'));
+  });
+
   it('sends HUP to the master through it, and the tree shows a new worker', async () => {
     const master = await whenProcess('web', 'the nginx master', nginxMaster);
     const workers = (await children(master)).flatMap((node) =>

@@ -177,6 +177,45 @@ describe('sandbox with kubectl', function () {
     assert.match(status?.containerID ?? '', /^podman:\/\/[0-9a-f]{64}$/);
   });
 
+  it('reports an image kubectl debug added but the node cannot pull as ErrImagePull or ImagePullBackOff', async function () {
+    const run = await kubectl(sandbox(), [
+      'debug',
+      'nginx',
+      '--image=no-such-image:1.0',
+      '--target=nginx',
+      '--container=unpullable',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const pod = JSON.parse(
+      (await kubectl(sandbox(), ['get', 'pod', 'nginx', '-o', 'json'])).stdout,
+    ) as PodJson;
+    const status = pod.status.ephemeralContainerStatuses?.find((c) => c.name === 'unpullable');
+    const waiting = status?.state.waiting as { reason?: string } | undefined;
+    assert.match(String(waiting?.reason), /^(ErrImagePull|ImagePullBackOff)$/);
+    const described = await kubectl(sandbox(), ['describe', 'pod', 'nginx']);
+    assert.match(described.stdout, /unpullable:[\s\S]*Reason:\s+(ErrImagePull|ImagePullBackOff)/);
+  });
+
+  it('refuses a kubectl patch of ephemeral containers against a stale resourceVersion (409)', async function () {
+    const run = await kubectl(sandbox(), [
+      'patch',
+      'pod',
+      'nginx',
+      '--subresource=ephemeralcontainers',
+      '--type=strategic',
+      '-p',
+      JSON.stringify({
+        metadata: { resourceVersion: '1' },
+        spec: { ephemeralContainers: [{ name: 'stale', image: 'busybox' }] },
+      }),
+    ]);
+    assert.notEqual(run.code, 0);
+    assert.match(
+      run.stderr,
+      /Error from server \(Conflict\): Operation cannot be fulfilled on pods "nginx": the object has been modified/,
+    );
+  });
+
   it('forbids exec with 403 naming the verb and resource when the switch is on', async function () {
     await sandbox().setFaults({ forbidExec: true });
     try {
