@@ -23,9 +23,9 @@ import {
   VERSION,
   wantsTable,
 } from './discovery';
-import { forbids, mergeFaults, type Faults } from './faults';
+import { forbids, isMissing, mergeFaults, type Faults } from './faults';
 import { parseFieldSelector, parseSelector, POD_FIELDS, SelectorError } from './selectors';
-import { ApiError } from './status';
+import { ApiError, PageNotFound } from './status';
 import { type Json, type Kind, type Store, type WatchEvent } from './store';
 import { PROTOCOLS, serveStream } from './streams';
 
@@ -284,6 +284,9 @@ export class ApiServer {
     if (forbids(this.faults, r.kind ?? '', r.subresource)) {
       throw forbiddenError(verbOf(req.method ?? 'GET', r, flag(url.searchParams.get('watch'))), r);
     }
+    if (isMissing(this.faults, r.kind ?? '', r.subresource)) {
+      throw new PageNotFound();
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -314,6 +317,9 @@ export class ApiServer {
       }
       if (res.headersSent) {
         res.end();
+      } else if (apiError instanceof PageNotFound) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`${apiError.message}\n`);
       } else {
         sendJson(res, apiError.code, apiError.body);
       }

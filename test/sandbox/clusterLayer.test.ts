@@ -535,6 +535,19 @@ describe('cluster layer against the sandbox', function () {
       }
       await checkDebugAccess(session, 'default', 'nginx');
     });
+
+    it('says when the cluster does not serve pods/ephemeralcontainers (404)', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      await sandbox().setFaults({ missingResources: ['pods/ephemeralcontainers'] });
+      try {
+        await assert.rejects(
+          addDebugContainer(session, request(pod, 'unserved')),
+          isClusterError('notFound', /does not serve pods\/ephemeralcontainers/),
+        );
+      } finally {
+        await sandbox().setFaults({ missingResources: [] });
+      }
+    });
   });
 
   describe('openExecChannel', function () {

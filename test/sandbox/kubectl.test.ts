@@ -196,6 +196,21 @@ describe('sandbox with kubectl', function () {
     assert.match(described.stdout, /unpullable:[\s\S]*Reason:\s+(ErrImagePull|ImagePullBackOff)/);
   });
 
+  it('answers as a cluster without ephemeral containers when they are switched missing', async function () {
+    await sandbox().setFaults({ missingResources: ['pods/ephemeralcontainers'] });
+    try {
+      const run = await kubectl(sandbox(), ['debug', 'nginx', '--image=busybox']);
+      assert.notEqual(run.code, 0);
+      // client-go reads a plain-text 404 as a generic NotFound of the request.
+      assert.match(
+        run.stderr,
+        /Error from server \(NotFound\): the server could not find the requested resource \(patch pods nginx\)/,
+      );
+    } finally {
+      await sandbox().setFaults({ missingResources: [] });
+    }
+  });
+
   it('refuses a kubectl patch of ephemeral containers against a stale resourceVersion (409)', async function () {
     const run = await kubectl(sandbox(), [
       'patch',

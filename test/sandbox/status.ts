@@ -120,3 +120,13 @@ export function exitStatus(code: number, command: readonly string[]): Record<str
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
   };
 }
+
+/**
+ * A path the API server has no handler for: Go's mux answers `404 page not found` as plain text,
+ * not a Status (clients such as client-go make a NotFound Status without a name of it).
+ */
+export class PageNotFound extends ApiError {
+  constructor() {
+    super(404, 'NotFound', '404 page not found');
+  }
+}
