@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ClusterSelection } from './common/clusterSelection';
+import * as debugContainers from './debug/addDebugContainer';
 import type { ExtensionDeps } from './common/deps';
 import * as logCommands from './common/logCommands';
 import { Settings } from './common/settings';
@@ -30,5 +31,6 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   processActions.register(context, deps);
   procfs.register(context, deps);
   terminal.register(context, deps);
+  debugContainers.register(context, deps);
   return { podTree: podTree.register(context, deps) };
 }

@@ -16,6 +16,8 @@ export type ClusterErrorKind =
   | 'gone'
   | 'conflict'
   | 'invalid'
+  | 'imagePull'
+  | 'notRunning'
   | 'other';
 
 export interface ClusterErrorDetails {
@@ -403,6 +405,13 @@ function forbiddenError(
         `pods/${details.subresource}`,
       );
   }
+  if (details.resource === 'pods' && details.subresource === 'ephemeralcontainers') {
+    message +=
+      ' ' +
+      l10n.t(
+        'Adding a debug container needs the patch verb on pods/ephemeralcontainers (and get and create on pods/attach to attach to it).',
+      );
+  }
   return new ClusterError('forbidden', message, details, { cause });
 }
 
@@ -432,7 +441,13 @@ function notFoundError(
     name: status?.details?.name || context.name,
   };
   let message: string;
-  if (status?.message) {
+  if (context.subresource === 'ephemeralcontainers' && !status?.details?.name) {
+    // The pod exists (the tree showed it) but the API has no such subresource.
+    message = l10n.t(
+      'The cluster at {0} does not serve pods/ephemeralcontainers (Kubernetes before 1.23, or the EphemeralContainers feature is off), so debug containers cannot be added.',
+      context.server ?? '?',
+    );
+  } else if (status?.message) {
     message = l10n.t('Not found: {0}', status.message);
   } else if (details.resource && details.name) {
     message = details.namespace
@@ -470,6 +485,84 @@ export function noShellError(
   return new ClusterError('noShell', message, { ...context, exitCode }, { cause });
 }
 
+/** A container's image cannot be pulled: the kubelet's reason and message from its status. */
+export function imagePullError(
+  context: ClusterErrorContext,
+  image: string,
+  reason: string,
+  message: string,
+): ClusterError {
+  return new ClusterError(
+    'imagePull',
+    message.trim()
+      ? l10n.t(
+          'Container "{0}" cannot start: image "{1}" cannot be pulled ({2}: {3}).',
+          context.container ?? '?',
+          image,
+          reason,
+          message.trim().slice(0, 500),
+        )
+      : l10n.t(
+          'Container "{0}" cannot start: image "{1}" cannot be pulled ({2}).',
+          context.container ?? '?',
+          image,
+          reason,
+        ),
+    { ...context },
+  );
+}
+
+/** The pod is not running (pending, finished, terminating): no container can be added or reached. */
+export function podNotRunningError(context: ClusterErrorContext, phase: string): ClusterError {
+  return new ClusterError(
+    'notRunning',
+    l10n.t(
+      'Pod {0} is {1}: a debug container can be added only to a running pod.',
+      context.name ?? '?',
+      phase,
+    ),
+    { ...context },
+  );
+}
+
+/** A new container did not run: it failed to start, or it ended before it could be used. */
+export function containerNotStartedError(
+  context: ClusterErrorContext,
+  reason: string,
+  detail: string,
+): ClusterError {
+  return new ClusterError(
+    'notRunning',
+    detail
+      ? l10n.t(
+          'Container "{0}" did not start ({1}: {2}).',
+          context.container ?? '?',
+          reason,
+          detail,
+        )
+      : l10n.t('Container "{0}" did not start ({1}).', context.container ?? '?', reason),
+    { ...context },
+  );
+}
+
+/** A new container was still not running when the wait for it ended. */
+export function containerStartTimeoutError(
+  context: ClusterErrorContext,
+  timeoutMs: number,
+  lastReason: string | undefined,
+): ClusterError {
+  return new ClusterError(
+    'timeout',
+    l10n.t(
+      'Container "{0}" was not running after {1} seconds (last state: {2}). It may still start: it stays in the pod and shows in the tree.',
+      context.container ?? '?',
+      Math.max(1, Math.round(timeoutMs / 1000)),
+      lastReason ?? l10n.t('no status yet'),
+    ),
+    { ...context },
+  );
+}
+
 function fromHttpFailure(
   failure: HttpFailure,
   context: ClusterErrorContext,
@@ -502,9 +595,18 @@ function fromHttpFailure(
     case 404:
       return notFoundError(status, context, cause);
     case 409:
-      return new ClusterError('conflict', l10n.t('Conflict: {0}', serverMessage), details, {
-        cause,
-      });
+      return new ClusterError(
+        'conflict',
+        context.subresource === 'ephemeralcontainers'
+          ? l10n.t(
+              'Pod {0} changed or was recreated since it was shown, so no debug container was added ({1}). Try again on the pod as it is now.',
+              context.name ?? '?',
+              serverMessage,
+            )
+          : l10n.t('Conflict: {0}', serverMessage),
+        details,
+        { cause },
+      );
     case 410:
       return new ClusterError(
         'gone',

@@ -1,5 +1,6 @@
 // One kubeconfig context: its server, credentials and the calls the views need.
 import * as l10n from '@vscode/l10n';
+import type { V1Pod } from '@kubernetes/client-node';
 import { ClusterError, type ClusterErrorContext } from './clusterErrors';
 import { ClusterConnection, DEFAULT_REQUEST_TIMEOUT_MS } from './connection';
 import {
@@ -12,7 +13,11 @@ import {
   type ExecResult,
 } from './exec';
 import { kubeConfigForContext, type LoadedKubeconfig } from './kubeconfig';
-import { PodWatch, type PodWatchListener } from './podWatch';
+import { deserializePod, PodWatch, type PodWatchListener } from './podWatch';
+
+function podPath(namespace: string, name: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+}
 
 export interface ClusterSessionOptions {
   /** Timeout of each API call and of opening an exec (default 30 s). */
@@ -100,6 +105,49 @@ export class ClusterSession {
   /** Pods of one namespace, or of all (`undefined`), kept current until dispose(). */
   watchPods(namespace: string | undefined, listener: PodWatchListener): Disposable {
     return new PodWatch(this.connection, namespace, listener, this.disposed.signal);
+  }
+
+  /** One pod as the API server has it now. */
+  async readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod> {
+    const raw = await this.connection.requestJson<unknown>({
+      method: 'GET',
+      path: podPath(namespace, name),
+      signal: this.withSessionSignal(signal),
+      context: { verb: 'get', resource: 'pods', namespace, name },
+    });
+    return deserializePod(raw);
+  }
+
+  /**
+   * Strategic-merge-patches the pod's ephemeralcontainers subresource (the only way to add one);
+   * answers with the pod as patched.
+   */
+  async patchEphemeralContainers(
+    namespace: string,
+    name: string,
+    patch: unknown,
+    signal?: AbortSignal,
+  ): Promise<V1Pod> {
+    const raw = await this.connection.requestJson<unknown>({
+      method: 'PATCH',
+      path: `${podPath(namespace, name)}/ephemeralcontainers`,
+      body: patch,
+      contentType: 'application/strategic-merge-patch+json',
+      signal: this.withSessionSignal(signal),
+      context: {
+        verb: 'patch',
+        resource: 'pods',
+        subresource: 'ephemeralcontainers',
+        namespace,
+        name,
+      },
+    });
+    return deserializePod(raw);
+  }
+
+  /** One pod kept current (a field-selected watch) until dispose(). */
+  watchPod(namespace: string, name: string, listener: PodWatchListener): Disposable {
+    return new PodWatch(this.connection, namespace, listener, this.disposed.signal, name);
   }
 
   /** Asks the API server (SelfSubjectAccessReview); answers are cached until clearAccessCache(). */

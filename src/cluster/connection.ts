@@ -58,11 +58,13 @@ export function startDeadline(
 }
 
 export interface ApiRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   /** The API path, e.g. /api/v1/namespaces (appended to the server URL's own path). */
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
+  /** The body's media type (default application/json; a PATCH names its patch type). */
+  contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** What is being done, for error messages (verb, resource, namespace, name). */
@@ -194,7 +196,10 @@ export class ClusterConnection {
       Accept: 'application/json',
       ...(payload === undefined
         ? {}
-        : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+        : {
+            'Content-Type': request.contentType ?? 'application/json',
+            'Content-Length': Buffer.byteLength(payload),
+          }),
     };
     const requester = url.protocol === 'http:' ? http.request : https.request;
     return new Promise<IncomingMessage>((resolve, reject) => {

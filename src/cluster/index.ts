@@ -8,6 +8,11 @@ export {
   type ClusterErrorKind,
 } from './clusterErrors';
 export { ClusterSession, type ClusterSessionOptions } from './clusterSession';
+export {
+  addDebugContainer,
+  checkDebugAccess,
+  type AddDebugContainerRequest,
+} from './debugContainers';
 export type {
   Disposable,
   ExecChannel,

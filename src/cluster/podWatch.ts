@@ -44,7 +44,7 @@ interface WatchEventJson {
   object?: unknown;
 }
 
-function deserializePod(raw: unknown): V1Pod {
+export function deserializePod(raw: unknown): V1Pod {
   return ObjectSerializer.deserialize(raw, 'V1Pod', '') as V1Pod;
 }
 
@@ -63,6 +63,8 @@ export class PodWatch implements Disposable {
     private readonly listener: PodWatchListener,
     /** Ends the watch with its session. */
     sessionSignal: AbortSignal,
+    /** Only the pod of this name (a `metadata.name` field selector): one pod watched closely. */
+    private readonly podName?: string,
   ) {
     this.path =
       namespace === undefined
@@ -82,6 +84,10 @@ export class PodWatch implements Disposable {
 
   dispose(): void {
     this.stopped.abort();
+  }
+
+  private get fieldSelector(): string | undefined {
+    return this.podName === undefined ? undefined : `metadata.name=${this.podName}`;
   }
 
   private get disposed(): boolean {
@@ -137,7 +143,11 @@ export class PodWatch implements Disposable {
       const page = await this.connection.requestJson<PodListJson>({
         method: 'GET',
         path: this.path,
-        query: { limit: String(PAGE_SIZE), continue: continueToken },
+        query: {
+          limit: String(PAGE_SIZE),
+          continue: continueToken,
+          fieldSelector: this.fieldSelector,
+        },
         signal: this.stopped.signal,
         context: { ...this.context, verb: 'list' },
       });
@@ -175,6 +185,7 @@ export class PodWatch implements Disposable {
       path: this.path,
       query: {
         watch: 'true',
+        fieldSelector: this.fieldSelector,
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: 'true',
         timeoutSeconds: String(timeoutSeconds),

@@ -19,6 +19,12 @@ export interface SettingValues {
   'manifest.trace.server': TraceLevel;
   /** Registers the container filesystem read-only: browse and open, never change. */
   'filesystem.readOnly': boolean;
+  /** The image Add Debug Container offers first. */
+  'debugContainer.image': string;
+  /** More images it offers (after the recently used ones and the default). */
+  'debugContainer.images': string[];
+  /** Seconds to wait for a new debug container to run. */
+  'debugContainer.startTimeout': number;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -39,6 +45,8 @@ const isOneOf =
   <T extends string>(...choices: T[]) =>
   (value: unknown): value is T =>
     choices.includes(value as T);
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 const isBooleanMap = (value: unknown): value is Record<string, boolean> =>
   typeof value === 'object' &&
   value !== null &&
@@ -54,6 +62,12 @@ export const SETTINGS: { readonly [K in SettingKey]: SettingSpec<SettingValues[K
   'manifest.maxFileSize': { default: 5_000_000, valid: isNumberAtLeast(1) },
   'manifest.trace.server': { default: 'off', valid: isOneOf('off', 'messages', 'verbose') },
   'filesystem.readOnly': { default: false, valid: isBoolean },
+  'debugContainer.image': { default: 'busybox', valid: isString },
+  'debugContainer.images': {
+    default: ['busybox', 'alpine', 'nicolaka/netshoot', 'debian:stable-slim'],
+    valid: isStringList,
+  },
+  'debugContainer.startTimeout': { default: 120, valid: isNumberAtLeast(1) },
 };
 
 /** The value to use for a raw configuration value: the value when valid, else the default. */

@@ -1,4 +1,5 @@
 import { containerIdFromStatus } from './containerMapping';
+import { DEBUG_MARKER_ENV } from './debugMarker';
 import type { ContainerIdentity, ContainerKind } from './types';
 
 /**
@@ -36,6 +37,7 @@ export interface ContainerSpecLike {
   readonly tty?: boolean;
   readonly restartPolicy?: string;
   readonly targetContainerName?: string;
+  readonly env?: readonly { readonly name: string; readonly value?: string }[];
   readonly securityContext?: {
     readonly privileged?: boolean;
     readonly capabilities?: { readonly add?: readonly string[] };
@@ -72,6 +74,8 @@ export interface PodContainer extends ContainerIdentity {
   readonly canTrace: boolean;
   /** Of an ephemeral container: the container whose PID namespace it joined. */
   readonly targetContainer: string | undefined;
+  /** An ephemeral container this extension added (its marker variable), to reuse and reattach. */
+  readonly addedForDebugging: boolean;
 }
 
 /**
@@ -122,6 +126,8 @@ export function podContainers(pod: PodLike): PodContainer[] {
         spec.securityContext?.privileged === true ||
         capabilities.some((name) => /^(CAP_)?(SYS_PTRACE|ALL)$/i.test(name)),
       targetContainer: spec.targetContainerName,
+      addedForDebugging:
+        kind === 'ephemeral' && (spec.env ?? []).some((env) => env.name === DEBUG_MARKER_ENV),
     };
   };
   return [

@@ -40,7 +40,8 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
   );
 }
 
-function openTerminal(
+/** Opens a terminal attached to (`attach`) or running a shell in (`shell`) the container. */
+export function openTerminal(
   deps: ExtensionDeps,
   { pod, container }: ContainerTarget,
   kind: TerminalKind,

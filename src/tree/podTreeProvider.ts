@@ -13,7 +13,7 @@ import {
 } from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
 import { PodWatch } from './podWatch';
-import type { PodProcessState, ProcessStore } from './processStore';
+import { NoShellInPodError, type PodProcessState, type ProcessStore } from './processStore';
 import * as items from './treeItems';
 import {
   ContainerNode,
@@ -160,6 +160,24 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       case 'pod':
         return this.insideOf(node);
       case 'container':
+        if (node.unseenFrom !== undefined) {
+          return [
+            new MessageNode(
+              node.id,
+              'unseen',
+              vscode.l10n.t(
+                'Its PID namespace is its own: {0}, which lists this pod’s processes, cannot see them.',
+                node.unseenFrom,
+              ),
+              'info',
+              {
+                title: vscode.l10n.t('Add Debug Container…'),
+                command: 'podProcessExplorer.addDebugContainer',
+                arguments: [node],
+              },
+            ),
+          ];
+        }
         return this.processNodes(
           node.parent,
           node.container.name,
@@ -449,11 +467,23 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         );
       } else if (state?.status === 'error') {
         result.push(
-          new MessageNode(node.id, 'processes-error', errorMessage(state.error), 'error', {
-            title: vscode.l10n.t('Retry'),
-            command: 'podProcessExplorer.refreshProcesses',
-            arguments: [node],
-          }),
+          new MessageNode(
+            node.id,
+            'processes-error',
+            errorMessage(state.error),
+            'error',
+            state.error instanceof NoShellInPodError
+              ? {
+                  title: vscode.l10n.t('Add Debug Container…'),
+                  command: 'podProcessExplorer.addDebugContainer',
+                  arguments: [node],
+                }
+              : {
+                  title: vscode.l10n.t('Retry'),
+                  command: 'podProcessExplorer.refreshProcesses',
+                  arguments: [node],
+                },
+          ),
         );
       }
     }
@@ -466,6 +496,11 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       this.settings.get('processes.layout') === 'flat'
         ? processes.map((process) => ({ process, children: [] }))
         : nestProcesses(processes);
+    const withoutShell = this.processes.containersWithoutShell(node.uid);
+    // Without a shared namespace a listing sees one PID namespace: the inspector's, or its target's.
+    const namespaceOf = (name: string | undefined) =>
+      containers.find((container) => container.name === name)?.targetContainer ?? name;
+    const listedNamespace = listed && !isSharedPod(pod) ? namespaceOf(inspector) : undefined;
     for (const container of containers) {
       const processes = listed?.placed.byContainer.get(container.name);
       result.push(
@@ -475,6 +510,12 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
           container.name === inspector,
           processes ? nest(processes) : undefined,
           listed?.placed.mainPid.get(container.name),
+          withoutShell.has(container.name),
+          listedNamespace !== undefined &&
+            container.state === 'running' &&
+            namespaceOf(container.name) !== listedNamespace
+            ? inspector
+            : undefined,
         ),
       );
     }

@@ -17,6 +17,8 @@ interface Entry {
   containersKey: string;
   /** The container that answered last time; tried first next time. */
   inspector?: string;
+  /** Containers whose image has no shell, as the last listing found (they need a debug container). */
+  noShell: Set<string>;
   running?: { promise: Promise<void>; abort: AbortController };
 }
 
@@ -45,6 +47,11 @@ export class ProcessStore implements vscode.Disposable {
     return this.entries.get(uid)?.inspector;
   }
 
+  /** The containers the last listing found without a shell. */
+  containersWithoutShell(uid: string): ReadonlySet<string> {
+    return this.entries.get(uid)?.noShell ?? new Set();
+  }
+
   /** Lists the pod's processes unless a current listing (or one under way) exists. */
   ensure(pod: V1Pod): Promise<void> {
     const entry = this.entries.get(podUid(pod));
@@ -63,6 +70,7 @@ export class ProcessStore implements vscode.Disposable {
     const entry: Entry = this.entries.get(uid) ?? {
       state: { status: 'loading' },
       containersKey: containersKey(pod),
+      noShell: new Set(),
     };
     this.entries.set(uid, entry);
     if (entry.running) {
@@ -96,7 +104,8 @@ export class ProcessStore implements vscode.Disposable {
     // CPU % needs the sample before; a listing from before a restart is no sample of these.
     const restarted = entry.containersKey !== key;
     const candidates = inspectorCandidates(podContainers(pod));
-    if (entry.inspector && candidates.includes(entry.inspector)) {
+    // A container added or restarted (a debug container, say) may see more: rank afresh then.
+    if (!restarted && entry.inspector && candidates.includes(entry.inspector)) {
       candidates.splice(candidates.indexOf(entry.inspector), 1);
       candidates.unshift(entry.inspector);
     }
@@ -111,6 +120,7 @@ export class ProcessStore implements vscode.Disposable {
           timeoutMs: this.settings.get('cluster.requestTimeout') * 1000,
         });
         entry.inspector = container;
+        entry.noShell.delete(container);
         entry.containersKey = key;
         entry.state = { status: 'ready', current, previous: restarted ? undefined : previous };
         return;
@@ -119,6 +129,7 @@ export class ProcessStore implements vscode.Disposable {
         if (!(isClusterError(error) && error.kind === 'noShell')) {
           break;
         }
+        entry.noShell.add(container);
         this.log.info(`No shell in ${pod.metadata?.name ?? ''}/${container}: ${error.message}`);
       }
     }

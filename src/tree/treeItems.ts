@@ -217,6 +217,8 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
           }),
         ]
       : []),
+    ...(node.noShell ? [vscode.l10n.t('no shell')] : []),
+    ...(node.unseenFrom !== undefined ? [vscode.l10n.t('own PID namespace')] : []),
   ];
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -253,6 +255,20 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
           ),
         ]
       : []),
+    ...(container.addedForDebugging
+      ? [
+          vscode.l10n.t(
+            '$(debug) A debug container Pod Process Explorer added. Ephemeral containers cannot be removed; this one is reused, and Attach Terminal reattaches to its shell.',
+          ),
+        ]
+      : []),
+    ...(node.noShell
+      ? [
+          vscode.l10n.t(
+            '$(warning) Its image has no shell. Add Debug Container gives it one that sees its processes.',
+          ),
+        ]
+      : []),
   ]);
   item.contextValue = contextValue(
     'container',
@@ -261,6 +277,9 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     container.stdin && 'stdin',
     container.tty && 'tty',
     node.inspector && 'inspector',
+    node.noShell && 'noShell',
+    node.unseenFrom !== undefined && 'unseen',
+    container.addedForDebugging && 'debugger',
   );
   return item;
 }

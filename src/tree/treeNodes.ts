@@ -87,6 +87,13 @@ export class ContainerNode {
     /** Undefined when the pod's processes are not known (not listed yet, or listing failed). */
     readonly processes: readonly NestedProcess[] | undefined,
     readonly mainPid: number | undefined,
+    /** Its image has no shell (exec of sh failed): a debug container makes it inspectable. */
+    readonly noShell: boolean = false,
+    /**
+     * In a pod without a shared namespace: the container the processes were listed from, when this
+     * one's PID namespace is another (its processes are not in that listing).
+     */
+    readonly unseenFrom: string | undefined = undefined,
   ) {}
   get id(): string {
     return `${this.parent.id}/c/${this.container.name}`;

@@ -1,7 +1,8 @@
 // Takes the README's screenshots in the real editor: code-server with the extension loaded in
 // development mode, a fixture manifest open, its diagnostics and a hover; and the Pod Processes
 // tree with the task page's pod (from a sandbox cluster) expanded down to its processes; a
-// terminal, Send Signal…, process details, and nginx.conf opened from the nginx master's root.
+// terminal, Send Signal…, process details, a debug container added to a pod without a shell, and
+// nginx.conf opened from the nginx master's root.
 // And one in Japanese, through the test language pack (languagePack.ts).
 // Run: npm run screenshots (writes media/screenshots/*.png); `npm run screenshots -- japanese`
 // takes the Japanese one only.
@@ -284,11 +285,64 @@ spec:
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'details.png') });
 
+    // Add Debug Container on a pod like most: no shared namespace, and no shell in its image.
+    const distroless = join(scratch, 'distroless.yaml');
+    writeFileSync(
+      distroless,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: distroless
+spec:
+  containers:
+    - name: web
+      image: nginx
+`,
+    );
+    kubectl('apply', '-f', distroless);
+    kubectl('wait', '--for=condition=Ready', 'pod/distroless', '--timeout=90s');
+    await runCommand(page, 'View: Close All Editors');
+    await page.setViewportSize({ width: 1280, height: 760 });
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await runCommand(page, 'Show All Pods');
+    await tree
+      .locator('.monaco-list-row', { hasText: /^distroless/ })
+      .first()
+      .click();
+    await tree.locator('.monaco-list-row', { hasText: 'Add Debug Container' }).first().waitFor();
+    await runCommand(page, 'Add Debug Container');
+    const row = page.locator('.quick-input-list .monaco-list-row');
+    await row
+      .filter({ hasText: /^distroless/ })
+      .first()
+      .click();
+    await page.locator('.quick-input-title', { hasText: 'Debug container image' }).waitFor();
+    await row
+      .filter({ hasText: /^busybox/ })
+      .first()
+      .click();
+    await page.locator('.quick-input-title', { hasText: 'Profile' }).waitFor();
+    await row
+      .filter({ hasText: /^general/ })
+      .first()
+      .click();
+    await page
+      .locator('.xterm-helper-textarea[aria-label*="distroless/debugger-"]')
+      .waitFor({ state: 'attached', timeout: 120_000 });
+    await tree.locator('.monaco-list-row', { hasText: 'nginx: worker process' }).first().waitFor();
+    await page.waitForTimeout(2500);
+    await page.keyboard.type('ps');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(2000);
+    await page.mouse.move(1100, 700);
+    await page.screenshot({ path: join(output, 'debug.png') });
+
     // Browse Container Filesystem on the nginx master, then nginx.conf through Find File in
     // Container, revealed in the Explorer: the task page's `head /proc/8/root/etc/nginx/nginx.conf`.
-    await page.setViewportSize({ width: 1280, height: 760 });
+    // The side bar is shown and the viewport set by the debug container's shot above.
+    await runCommand(page, 'Terminal: Kill All Terminals');
     await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await runCommand(page, 'Show Shared Pods Only');
     await runCommand(page, 'Explorer: Focus on Pod Processes View');
     const master = tree.locator('.monaco-list-row', { hasText: 'nginx: master process' }).first();
     await master.click({ button: 'right' });

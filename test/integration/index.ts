@@ -11,7 +11,15 @@ export function run(): Promise<void> {
     Mocha.reporters.Base.consoleLog = (...args: unknown[]) =>
       appendFileSync(report, `${format(...args)}\n`);
   }
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // PPE_TEST_GREP runs only the matching tests (a targeted run on a loaded machine).
+  const grep = process.env.PPE_TEST_GREP;
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: false,
+    timeout: 60_000,
+    reporter: 'spec',
+    ...(grep ? { grep } : {}),
+  });
   // The suites of a display language are in locale/<language>/ and run only in an editor started
   // in that language (runTest.ts: PPE_TEST_LOCALE and --locale); every other suite runs in English.
   const locale = process.env.PPE_TEST_LOCALE;

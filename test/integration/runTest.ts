@@ -37,6 +37,7 @@ async function main(): Promise<void> {
           PPE_SANDBOX_DIR: stateDir,
           PPE_REPO_ROOT: root,
           ...(locale ? { PPE_TEST_LOCALE: locale } : {}),
+          ...(process.env.PPE_TEST_GREP ? { PPE_TEST_GREP: process.env.PPE_TEST_GREP } : {}),
         },
         ...(desktop
           ? {}

@@ -23,9 +23,9 @@ import {
   VERSION,
   wantsTable,
 } from './discovery';
-import { forbids, mergeFaults, type Faults } from './faults';
+import { forbids, isMissing, mergeFaults, type Faults } from './faults';
 import { parseFieldSelector, parseSelector, POD_FIELDS, SelectorError } from './selectors';
-import { ApiError } from './status';
+import { ApiError, PageNotFound } from './status';
 import { type Json, type Kind, type Store, type WatchEvent } from './store';
 import { PROTOCOLS, serveStream } from './streams';
 
@@ -284,6 +284,9 @@ export class ApiServer {
     if (forbids(this.faults, r.kind ?? '', r.subresource)) {
       throw forbiddenError(verbOf(req.method ?? 'GET', r, flag(url.searchParams.get('watch'))), r);
     }
+    if (isMissing(this.faults, r.kind ?? '', r.subresource)) {
+      throw new PageNotFound();
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -314,6 +317,9 @@ export class ApiServer {
       }
       if (res.headersSent) {
         res.end();
+      } else if (apiError instanceof PageNotFound) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`${apiError.message}\n`);
       } else {
         sendJson(res, apiError.code, apiError.body);
       }
@@ -525,6 +531,7 @@ export class ApiServer {
       type === 'application/merge-patch+json'
     ) {
       const body = await readBody(req);
+      checkPreconditions(store.getPod(namespace, name), body.metadata, name);
       wanted = (body.spec as Json | undefined)?.ephemeralContainers ?? [];
     } else if (type === 'application/json-patch+json') {
       const ops = (await readBody(req)) as unknown as {
@@ -781,5 +788,35 @@ export class ApiServer {
       stderr,
       tty: flag(query.get('tty')),
     };
+  }
+}
+
+/**
+ * A patch or PUT that names the pod's uid or resourceVersion applies only to that pod at that
+ * version, as on a real API server: another uid (the pod was recreated) or an older version (it
+ * changed since the client read it) is a 409 Conflict.
+ */
+function checkPreconditions(pod: Json, metadata: unknown, name: string): void {
+  if (typeof metadata !== 'object' || metadata === null) {
+    return;
+  }
+  const wanted = metadata as Json;
+  const current = pod.metadata as Json;
+  if (typeof wanted.uid === 'string' && wanted.uid !== current.uid) {
+    throw ApiError.conflict(
+      'pods',
+      name,
+      `Precondition failed: UID in precondition: ${wanted.uid}, UID in object meta: ${String(current.uid)}`,
+    );
+  }
+  if (
+    typeof wanted.resourceVersion === 'string' &&
+    wanted.resourceVersion !== current.resourceVersion
+  ) {
+    throw ApiError.conflict(
+      'pods',
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
 }

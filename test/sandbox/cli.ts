@@ -18,6 +18,7 @@ options (up, faults):
   --empty                     do not create the seed pod (up)
   --forbid-exec               answer exec/attach with 403 Forbidden (--allow-exec: stop)
   --forbid RESOURCE           forbid a resource for every verb, e.g. pods/ephemeralcontainers (repeatable)
+  --missing RESOURCE          serve 404 for a resource, e.g. pods/ephemeralcontainers (repeatable)
   --drop-exec-after-bytes N   cut exec/attach streams after N output bytes (0: off)
   --drop-exec-after-stdin-bytes N
                               cut exec streams once the client sent N stdin bytes (0: off)
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
       'forbid-exec': { type: 'boolean' },
       'allow-exec': { type: 'boolean' },
       forbid: { type: 'string', multiple: true },
+      missing: { type: 'string', multiple: true },
       'drop-exec-after-bytes': { type: 'string' },
       'drop-exec-after-stdin-bytes': { type: 'string' },
       'delay-ms': { type: 'string' },
@@ -67,6 +69,10 @@ async function main(): Promise<number> {
   if (values.forbid) {
     // `--forbid ''` clears the list.
     faults.forbiddenResources = values.forbid.filter(Boolean);
+  }
+  if (values.missing) {
+    // `--missing ''` clears the list.
+    faults.missingResources = values.missing.filter(Boolean);
   }
   const drop = number(values['drop-exec-after-bytes'], 'drop-exec-after-bytes');
   const dropStdin = number(values['drop-exec-after-stdin-bytes'], 'drop-exec-after-stdin-bytes');

@@ -294,6 +294,68 @@ describe('sandbox with @kubernetes/client-node', function () {
     assert.equal(output.split('\0')[0], 'nginx: master process nginx -g daemon off;');
   });
 
+  it('patches ephemeral containers only of the uid and resourceVersion the patch names (409 otherwise)', async function () {
+    const path = `/api/v1/namespaces/${NS}/pods/isolated/ephemeralcontainers`;
+    const patch = (metadata: object, name: string) =>
+      sandbox().call(
+        'PATCH',
+        path,
+        {
+          metadata,
+          spec: { ephemeralContainers: [{ name, image: 'busybox', command: ['sleep', '60'] }] },
+        },
+        'application/strategic-merge-patch+json',
+      );
+    const pod = await core.readNamespacedPod({ namespace: NS, name: 'isolated' });
+    const otherUid = await patch({ uid: 'not-this-pod' }, 'precondition-uid');
+    assert.equal(otherUid.status, 409);
+    assert.match(
+      JSON.stringify(otherUid.body),
+      /Operation cannot be fulfilled on pods \\"isolated\\": Precondition failed: UID in precondition: not-this-pod/,
+    );
+    const stale = await patch({ uid: pod.metadata?.uid, resourceVersion: '1' }, 'precondition-rv');
+    assert.equal(stale.status, 409);
+    assert.equal((stale.body as { reason?: string }).reason, 'Conflict');
+    const current = await patch(
+      { uid: pod.metadata?.uid, resourceVersion: pod.metadata?.resourceVersion },
+      'precondition-ok',
+    );
+    assert.equal(current.status, 200, JSON.stringify(current.body));
+    const names = (current.body as V1Pod).spec?.ephemeralContainers?.map((c) => c.name);
+    assert.ok(names?.includes('precondition-ok'), String(names));
+    assert.ok(!names?.includes('precondition-uid') && !names?.includes('precondition-rv'));
+  });
+
+  it('reports an ephemeral image it cannot pull as ErrImagePull, then ImagePullBackOff', async function () {
+    const response = await sandbox().call(
+      'PATCH',
+      `/api/v1/namespaces/${NS}/pods/isolated/ephemeralcontainers`,
+      { spec: { ephemeralContainers: [{ name: 'unpullable', image: 'no-such-image:1.0' }] } },
+      'application/strategic-merge-patch+json',
+    );
+    // Accepted as on a real API server: pulling is the kubelet's business.
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    const waitingReason = async () => {
+      const pod = await core.readNamespacedPod({ namespace: NS, name: 'isolated' });
+      return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === 'unpullable')?.state
+        ?.waiting;
+    };
+    // The patch's answer is the pod right after the failed pull.
+    const first = (response.body as V1Pod).status?.ephemeralContainerStatuses?.find(
+      (s) => s.name === 'unpullable',
+    )?.state?.waiting;
+    assert.equal(first?.reason, 'ErrImagePull');
+    assert.match(
+      first?.message ?? '',
+      /failed to pull and unpack image "docker.io\/library\/no-such-image:1.0"/,
+    );
+    await waitUntil(
+      async () => ((await waitingReason())?.reason === 'ImagePullBackOff' ? true : undefined),
+      'ImagePullBackOff',
+    );
+    assert.equal((await waitingReason())?.message, 'Back-off pulling image "no-such-image:1.0"');
+  });
+
   it('rejects a wrong token with 401 Unauthorized', async function () {
     const wrong = new KubeConfig();
     wrong.loadFromFile(sandbox().kubeconfigPath);

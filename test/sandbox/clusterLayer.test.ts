@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import {
+  addDebugContainer,
+  checkDebugAccess,
   ClusterError,
   ClusterSession,
   loadKubeconfig,
@@ -488,6 +490,83 @@ describe('cluster layer against the sandbox', function () {
         assert.deepEqual(model.problems, []);
       } finally {
         watch.dispose();
+      }
+    });
+  });
+
+  describe('debug containers', function () {
+    const request = (pod: V1Pod, name: string, startTimeoutMs = 60_000) => ({
+      pod,
+      container: {
+        name,
+        image: 'busybox',
+        target: 'nginx',
+        profile: 'general' as const,
+        addPtrace: true,
+      },
+      startTimeoutMs,
+    });
+
+    it('adds one to the seed pod, reports its progress, and resolves once it runs', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      const seen: string[] = [];
+      const updated = await addDebugContainer(session, {
+        ...request(pod, 'layer-debugger'),
+        onProgress: (state) => seen.push(state.kind),
+      });
+      assert.equal(seen.at(-1), 'running');
+      const status = updated.status?.ephemeralContainerStatuses?.find(
+        (s) => s.name === 'layer-debugger',
+      );
+      assert.ok(status?.state?.running, JSON.stringify(status));
+    });
+
+    it('refuses a pod that is not running, and one that changed since it was read', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      await assert.rejects(
+        addDebugContainer(session, request({ ...pod, status: { phase: 'Pending' } }, 'never')),
+        isClusterError('notRunning', /Pod nginx is Pending/),
+      );
+      const stale = { ...pod, metadata: { ...pod.metadata, resourceVersion: '1' } };
+      await assert.rejects(
+        addDebugContainer(session, request(stale, 'stale')),
+        isClusterError('conflict', /Pod nginx changed or was recreated since it was shown/),
+      );
+    });
+
+    it('times out naming the last state, and is forbidden when RBAC says so', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      await assert.rejects(
+        addDebugContainer(session, request(pod, 'late', 1)),
+        isClusterError('timeout', /"late" was not running after 1 seconds/),
+      );
+      await sandbox().setFaults({ forbiddenResources: ['pods/ephemeralcontainers'] });
+      try {
+        session.clearAccessCache();
+        await assert.rejects(
+          checkDebugAccess(session, 'default', 'nginx'),
+          isClusterError(
+            'forbidden',
+            /may not patch pods\/ephemeralcontainers in namespace default/,
+          ),
+        );
+      } finally {
+        await sandbox().setFaults({ forbiddenResources: [] });
+        session.clearAccessCache();
+      }
+      await checkDebugAccess(session, 'default', 'nginx');
+    });
+
+    it('says when the cluster does not serve pods/ephemeralcontainers (404)', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      await sandbox().setFaults({ missingResources: ['pods/ephemeralcontainers'] });
+      try {
+        await assert.rejects(
+          addDebugContainer(session, request(pod, 'unserved')),
+          isClusterError('notFound', /does not serve pods\/ephemeralcontainers/),
+        );
+      } finally {
+        await sandbox().setFaults({ missingResources: [] });
       }
     });
   });

@@ -6,6 +6,11 @@ export interface Faults {
   forbidExec: boolean;
   /** More subresources or resources to forbid for every verb, e.g. "pods/ephemeralcontainers". */
   forbiddenResources: string[];
+  /**
+   * Resources or subresources the API does not serve (404 NotFound), as an older cluster lacks
+   * "pods/ephemeralcontainers" (before Kubernetes 1.23, or with the feature off).
+   */
+  missingResources: string[];
   /** Cut an exec/attach stream (no status) once it has sent this many output bytes; 0 is off. */
   dropExecAfterBytes: number;
   /**
@@ -28,6 +33,7 @@ export interface Faults {
 export const NO_FAULTS: Faults = {
   forbidExec: false,
   forbiddenResources: [],
+  missingResources: [],
   dropExecAfterBytes: 0,
   dropExecAfterStdinBytes: 0,
   delayMs: 0,
@@ -48,6 +54,11 @@ export function forbids(faults: Faults, resource: string, subresource?: string):
   return (streaming && faults.forbidExec) || faults.forbiddenResources.includes(full);
 }
 
+/** Whether the switches make a resource (with its subresource) one the API does not serve. */
+export function isMissing(faults: Faults, resource: string, subresource?: string): boolean {
+  return faults.missingResources.includes(subresource ? `${resource}/${subresource}` : resource);
+}
+
 function count(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw new Error(`${name} must be an integer from 0 to ${max}`);
@@ -60,7 +71,11 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
   if (typeof update !== 'object' || update === null || Array.isArray(update)) {
     throw new Error('faults must be a JSON object');
   }
-  const next: Faults = { ...current, forbiddenResources: [...current.forbiddenResources] };
+  const next: Faults = {
+    ...current,
+    forbiddenResources: [...current.forbiddenResources],
+    missingResources: [...current.missingResources],
+  };
   for (const [key, value] of Object.entries(update)) {
     switch (key) {
       case 'forbidExec':
@@ -74,6 +89,12 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
           throw new Error('forbiddenResources must be an array of strings');
         }
         next.forbiddenResources = value;
+        break;
+      case 'missingResources':
+        if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+          throw new Error('missingResources must be an array of strings');
+        }
+        next.missingResources = value;
         break;
       case 'dropExecAfterBytes':
         next.dropExecAfterBytes = count(value, key);

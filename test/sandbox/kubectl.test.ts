@@ -177,6 +177,60 @@ describe('sandbox with kubectl', function () {
     assert.match(status?.containerID ?? '', /^podman:\/\/[0-9a-f]{64}$/);
   });
 
+  it('reports an image kubectl debug added but the node cannot pull as ErrImagePull or ImagePullBackOff', async function () {
+    const run = await kubectl(sandbox(), [
+      'debug',
+      'nginx',
+      '--image=no-such-image:1.0',
+      '--target=nginx',
+      '--container=unpullable',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const pod = JSON.parse(
+      (await kubectl(sandbox(), ['get', 'pod', 'nginx', '-o', 'json'])).stdout,
+    ) as PodJson;
+    const status = pod.status.ephemeralContainerStatuses?.find((c) => c.name === 'unpullable');
+    const waiting = status?.state.waiting as { reason?: string } | undefined;
+    assert.match(String(waiting?.reason), /^(ErrImagePull|ImagePullBackOff)$/);
+    const described = await kubectl(sandbox(), ['describe', 'pod', 'nginx']);
+    assert.match(described.stdout, /unpullable:[\s\S]*Reason:\s+(ErrImagePull|ImagePullBackOff)/);
+  });
+
+  it('answers as a cluster without ephemeral containers when they are switched missing', async function () {
+    await sandbox().setFaults({ missingResources: ['pods/ephemeralcontainers'] });
+    try {
+      const run = await kubectl(sandbox(), ['debug', 'nginx', '--image=busybox']);
+      assert.notEqual(run.code, 0);
+      // client-go reads a plain-text 404 as a generic NotFound of the request.
+      assert.match(
+        run.stderr,
+        /Error from server \(NotFound\): the server could not find the requested resource \(patch pods nginx\)/,
+      );
+    } finally {
+      await sandbox().setFaults({ missingResources: [] });
+    }
+  });
+
+  it('refuses a kubectl patch of ephemeral containers against a stale resourceVersion (409)', async function () {
+    const run = await kubectl(sandbox(), [
+      'patch',
+      'pod',
+      'nginx',
+      '--subresource=ephemeralcontainers',
+      '--type=strategic',
+      '-p',
+      JSON.stringify({
+        metadata: { resourceVersion: '1' },
+        spec: { ephemeralContainers: [{ name: 'stale', image: 'busybox' }] },
+      }),
+    ]);
+    assert.notEqual(run.code, 0);
+    assert.match(
+      run.stderr,
+      /Error from server \(Conflict\): Operation cannot be fulfilled on pods "nginx": the object has been modified/,
+    );
+  });
+
   it('forbids exec with 403 naming the verb and resource when the switch is on', async function () {
     await sandbox().setFaults({ forbidExec: true });
     try {

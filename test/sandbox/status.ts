@@ -48,6 +48,19 @@ export class ApiError extends Error {
     });
   }
 
+  /** An optimistic-concurrency or precondition failure, worded as the API server words it. */
+  static conflict(resource: string, name: string, why: string): ApiError {
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${resource} "${name}": ${why}`,
+      {
+        name,
+        kind: resource,
+      },
+    );
+  }
+
   static invalid(message: string): ApiError {
     return new ApiError(422, 'Invalid', message);
   }
@@ -106,4 +119,14 @@ export function exitStatus(code: number, command: readonly string[]): Record<str
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
   };
+}
+
+/**
+ * A path the API server has no handler for: Go's mux answers `404 page not found` as plain text,
+ * not a Status (clients such as client-go make a NotFound Status without a name of it).
+ */
+export class PageNotFound extends ApiError {
+  constructor() {
+    super(404, 'NotFound', '404 page not found');
+  }
 }

@@ -85,6 +85,8 @@ export const CHURNED_AT_ANNOTATION = 'sandbox/churned-at';
 export const NODE_NAME = 'sandbox';
 const EVENT_LOG_SIZE = 10_000;
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** How long a failed pull reports ErrImagePull before the kubelet backs off (ImagePullBackOff). */
+const PULL_BACKOFF_AFTER_MS = 3000;
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -154,6 +156,8 @@ export class Store {
   private containers = new Map<string, PodmanContainer>();
   private readonly podObjects = new Map<string, Json>();
   private readonly namespaceObjects = new Map<string, Json>();
+  /** When an ephemeral container's image failed to pull, by podman container name. */
+  private readonly pullFailedAt = new Map<string, number>();
   private syntheticCount = 0;
   /** The synthetic pod the churn switch modifies next, and how many it modified so far. */
   private churnNext = 0;
@@ -389,7 +393,10 @@ export class Store {
     const statuses = (specs: ContainerSpec[]) =>
       specs.map((spec) => {
         const container = this.containers.get(`${pod.podmanName}-${spec.name}`);
-        const { state, ready } = containerState(container);
+        const { state, ready } =
+          !container && !mapImage(this.images, spec.image)
+            ? this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image)
+            : containerState(container);
         return {
           name: spec.name,
           image: spec.image,
@@ -766,6 +773,25 @@ export class Store {
     return this.updatePod(pod);
   }
 
+  /**
+   * The status a kubelet reports for a container whose image cannot be pulled (the sandbox has no
+   * registry): ErrImagePull at first, ImagePullBackOff once the first retry would have failed.
+   */
+  private pullFailure(podmanName: string, image: string): { state: Json; ready: boolean } {
+    const since = this.pullFailedAt.get(podmanName);
+    const reference = image.includes('/') ? image : `docker.io/library/${image}`;
+    const waiting =
+      since !== undefined && Date.now() - since < PULL_BACKOFF_AFTER_MS
+        ? {
+            reason: 'ErrImagePull',
+            message:
+              `rpc error: code = NotFound desc = failed to pull and unpack image "${reference}": ` +
+              `failed to resolve reference "${reference}": ${reference}: not found`,
+          }
+        : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+    return { state: { waiting }, ready: false };
+  }
+
   /** Adds the ephemeral containers a patch names that the pod does not have yet. */
   async addEphemeralContainers(namespace: string, name: string, wanted: unknown): Promise<Json> {
     const pod = this.pods.get(this.key(namespace, name));
@@ -793,7 +819,11 @@ export class Store {
           `Pod "${name}" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: "${target}"`,
         );
       }
-      this.localImage(container.image, container.name);
+      if (typeof container.image !== 'string' || container.image === '') {
+        throw ApiError.invalid(
+          `Pod "${name}" is invalid: spec.ephemeralContainers[0].image: Required value`,
+        );
+      }
     }
     for (const container of added) {
       const args = [
@@ -833,7 +863,8 @@ export class Store {
       if (command.length) {
         args.push('--entrypoint', JSON.stringify(command));
       }
-      args.push('--', this.localImage(container.image, container.name));
+      const image = mapImage(this.images, container.image);
+      args.push('--', image ?? '');
       args.push(...((container.args as string[] | undefined) ?? []));
       pod.spec.ephemeralContainers = [
         ...(pod.spec.ephemeralContainers ?? []),
@@ -845,6 +876,13 @@ export class Store {
           resources: container.resources ?? {},
         },
       ];
+      if (!image) {
+        // Accepted, as an API server accepts any image name; the kubelet then fails to pull it.
+        this.pullFailedAt.set(`${pod.podmanName}-${container.name}`, Date.now());
+        await this.savePod(pod);
+        this.updatePod(pod);
+        continue;
+      }
       await this.savePod(pod);
       this.updatePod(pod);
       try {

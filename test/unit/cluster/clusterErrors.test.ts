@@ -3,6 +3,9 @@ import { ApiException } from '@kubernetes/client-node';
 import {
   ApiResponseError,
   ClusterError,
+  containerStartTimeoutError,
+  imagePullError,
+  podNotRunningError,
   toClusterError,
   type ClusterErrorContext,
   type ClusterErrorKind,
@@ -246,6 +249,98 @@ describe('cluster: error classification', () => {
       const other = assertKind(new Error('something odd'), 'other');
       assert.match(other.message, /something odd/);
       assertKind('a string', 'other');
+    });
+  });
+  describe('debug containers (pods/ephemeralcontainers)', () => {
+    const patch: ClusterErrorContext = {
+      ...CONTEXT,
+      verb: 'patch',
+      resource: 'pods',
+      subresource: 'ephemeralcontainers',
+      namespace: 'shop',
+      name: 'web-1',
+    };
+
+    it('403: names patch pods/ephemeralcontainers and the attach it also needs', () => {
+      const error = assertKind(
+        new ApiResponseError(
+          403,
+          status(
+            403,
+            'Forbidden',
+            'pods "web-1" is forbidden: User "jane" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "shop"',
+          ),
+        ),
+        'forbidden',
+        patch,
+      );
+      assert.match(error.message, /may not patch pods\/ephemeralcontainers in namespace shop/);
+      assert.match(error.message, /patch verb on pods\/ephemeralcontainers .*pods\/attach/);
+    });
+
+    it('404 without a named object: the cluster does not serve the subresource', () => {
+      const error = assertKind(
+        new ApiResponseError(
+          404,
+          status(404, 'NotFound', 'the server could not find the requested resource'),
+        ),
+        'notFound',
+        patch,
+      );
+      assert.match(error.message, /does not serve pods\/ephemeralcontainers/);
+      assert.match(error.message, new RegExp(SERVER.replace(/[.]/g, '\\.')));
+    });
+
+    it('404 naming the pod: the pod is gone', () => {
+      const error = assertKind(
+        new ApiResponseError(
+          404,
+          status(404, 'NotFound', 'pods "web-1" not found', { name: 'web-1', kind: 'pods' }),
+        ),
+        'notFound',
+        patch,
+      );
+      assert.match(error.message, /pods "web-1" not found/);
+    });
+
+    it('409: the pod changed or was recreated since it was shown', () => {
+      const error = assertKind(
+        new ApiResponseError(
+          409,
+          status(
+            409,
+            'Conflict',
+            'Operation cannot be fulfilled on pods "web-1": the object has been modified; please apply your changes to the latest version and try again',
+          ),
+        ),
+        'conflict',
+        patch,
+      );
+      assert.match(error.message, /Pod web-1 changed or was recreated since it was shown/);
+    });
+
+    it('image pull, pod not running and start timeout read as what to do', () => {
+      const context = { ...patch, container: 'debugger-x2b4c' };
+      const pull = imagePullError(
+        context,
+        'no-such:1',
+        'ErrImagePull',
+        'failed to pull and unpack image "docker.io/library/no-such:1": not found',
+      );
+      assert.equal(pull.kind, 'imagePull');
+      assert.match(
+        pull.message,
+        /"debugger-x2b4c" cannot start: image "no-such:1" cannot be pulled \(ErrImagePull: failed to pull/,
+      );
+      const pending = podNotRunningError(context, 'Pending');
+      assert.equal(pending.kind, 'notRunning');
+      assert.match(
+        pending.message,
+        /Pod web-1 is Pending: a debug container can be added only to a running pod/,
+      );
+      const late = containerStartTimeoutError(context, 120_000, 'ContainerCreating');
+      assert.equal(late.kind, 'timeout');
+      assert.match(late.message, /not running after 120 seconds \(last state: ContainerCreating\)/);
     });
   });
 });
