@@ -6,11 +6,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseAllDocuments } from 'yaml';
-import {
-  DEFAULT_SETTINGS,
-  ManifestChecker,
-  toDiagnostics,
-} from '../../src/manifest/server/manifestChecker';
+import { toDiagnostics } from '../../src/manifest/server/diagnostics';
+import { ManifestChecker } from '../../src/manifest/server/manifestChecker';
+import { DEFAULT_SETTINGS } from '../../src/manifest/server/settings';
 
 const DOCUMENTS = 2_000;
 const RUNS = 7;

@@ -1,31 +1,11 @@
 import * as l10n from '@vscode/l10n';
-import { type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseChunk, splitDocuments, type Finding } from './manifestModel';
-import { RULES, type RuleCode } from './ruleCatalog';
 import { checkDebugContainers } from './rules/debugContainer';
 import { checkPidOne } from './rules/pidOne';
 import { checkPodSpecFields } from './rules/podSpecFields';
 import type { Rule } from './rules/ruleSupport';
 import { checkSecrets } from './rules/secrets';
 import { lineStart } from './yamlEdits';
-import type { TextSpan } from './yamlNodes';
-
-export const DIAGNOSTIC_SOURCE = 'Pod Process Explorer';
-
-export interface ManifestSettings {
-  readonly enable: boolean;
-  /** Rules set to false are off; every other rule is on. */
-  readonly rules: Readonly<Partial<Record<RuleCode, boolean>>>;
-  /** Files with more characters than this are not checked. */
-  readonly maxFileSize: number;
-}
-
-export const DEFAULT_SETTINGS: ManifestSettings = {
-  enable: true,
-  rules: {},
-  maxFileSize: 5_000_000,
-};
 
 const RULE_FAMILIES: readonly Rule[] = [
   checkPodSpecFields,
@@ -152,54 +132,4 @@ function tooLarge(text: string, maxFileSize: number): PlacedFinding {
       fixes: [],
     },
   };
-}
-
-export function isEnabled(settings: ManifestSettings, code: RuleCode): boolean {
-  return settings.enable && settings.rules[code] !== false;
-}
-
-export function toDiagnostics(
-  document: TextDocument,
-  placed: readonly PlacedFinding[],
-  settings: ManifestSettings,
-): Diagnostic[] {
-  return placed
-    .filter(({ finding }) => isEnabled(settings, finding.code))
-    .map(({ finding, offset }) => {
-      const rule = RULES[finding.code];
-      const related: DiagnosticRelatedInformation[] = finding.related.map((info) => ({
-        location: { uri: document.uri, range: rangeOf(document, offset, info.span) },
-        message: info.message,
-      }));
-      return {
-        range: rangeOf(document, offset, finding.span),
-        severity: rule.severity,
-        code: finding.code,
-        codeDescription: { href: rule.href },
-        source: DIAGNOSTIC_SOURCE,
-        message: finding.message,
-        ...(related.length > 0 ? { relatedInformation: related } : {}),
-      };
-    });
-}
-
-export function rangeOf(document: TextDocument, offset: number, span: TextSpan) {
-  return {
-    start: document.positionAt(offset + span.start),
-    end: document.positionAt(offset + span.end),
-  };
-}
-
-/** Plain-data entry point: a file's text in, its diagnostics out. */
-export function checkText(
-  text: string,
-  settings: ManifestSettings = DEFAULT_SETTINGS,
-  uri = 'untitled:manifest.yaml',
-): Diagnostic[] {
-  const document = TextDocument.create(uri, 'yaml', 0, text);
-  return toDiagnostics(
-    document,
-    new ManifestChecker().findings(uri, text, settings.maxFileSize),
-    settings,
-  );
 }

@@ -12,22 +12,21 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
 import {
-  DEFAULT_SETTINGS,
-  ManifestChecker,
-  toDiagnostics,
-  type ManifestSettings,
-} from './manifestChecker';
-import { SETTINGS_SECTION, parseSettings } from './settings';
+  isManifestLanguage as isManifestLanguageId,
+  type InitializationOptions,
+} from '../manifestProtocol';
 import { CheckScheduler } from './checkScheduler';
-
-/** What the client passes in `initializationOptions`. */
-interface InitializationOptions {
-  readonly l10nBundlePath?: string;
-}
+import { toDiagnostics } from './diagnostics';
+import { ManifestChecker } from './manifestChecker';
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS_SECTION,
+  parseSettings,
+  type ManifestSettings,
+} from './settings';
 
 /** Quiet while the user types: one check per document after this pause. */
 const DEBOUNCE_MS = 250;
-const LANGUAGES = new Set(['yaml', 'json']);
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -86,7 +85,7 @@ function settingsFor(uri: string): Promise<ManifestSettings> {
 }
 
 function isManifestLanguage(document: TextDocument): boolean {
-  return LANGUAGES.has(document.languageId);
+  return isManifestLanguageId(document.languageId);
 }
 
 async function validate(uri: string): Promise<void> {

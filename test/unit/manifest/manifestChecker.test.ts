@@ -3,15 +3,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind } from 'vscode-languageserver';
 import { quickFixes } from '../../../src/manifest/server/codeActions';
 import {
-  DEFAULT_SETTINGS,
   DIAGNOSTIC_SOURCE,
-  ManifestChecker,
-  checkDocument,
   checkText,
   toDiagnostics,
-} from '../../../src/manifest/server/manifestChecker';
+} from '../../../src/manifest/server/diagnostics';
+import { ManifestChecker, checkDocument } from '../../../src/manifest/server/manifestChecker';
 import { RULES, RULE_CODES } from '../../../src/manifest/server/ruleCatalog';
-import { parseSettings } from '../../../src/manifest/server/settings';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../src/manifest/server/settings';
 import { codes, diagnose, fixture } from './manifestTestSupport';
 
 describe('manifest checker', () => {
