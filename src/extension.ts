@@ -32,3 +32,7 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   terminal.register(context, deps);
   return { podTree: podTree.register(context, deps) };
 }
+
+export function deactivate(): Promise<void> {
+  return manifestActivation.deactivate();
+}
