@@ -19,6 +19,23 @@ import { finding, fix, pathText } from './ruleSupport';
 /** The PodSpec booleans this extension cares about. */
 const FIELDS = ['shareProcessNamespace', 'hostPID'] as const;
 
+/**
+ * Whether setting `field` to `enabled` in the pod spec would enable both fields: the API server
+ * rejects that, so no quick fix may lead there.
+ */
+function wouldConflict(workload: Workload, field: string, enabled: boolean): boolean {
+  if (!enabled) {
+    return false;
+  }
+  if (field === 'hostPID') {
+    return workload.shared;
+  }
+  return (
+    field === 'shareProcessNamespace' &&
+    kubernetesTrue(workload.text, findPair(workload.podSpec, 'hostPID')?.value)
+  );
+}
+
 /** `shareProcessNamespace` and `hostPID` where they are, what they hold, and how they are spelled. */
 export function checkPodSpecFields(workload: Workload): Finding[] {
   return [
@@ -78,17 +95,29 @@ function checkBooleanValues(workload: Workload): Finding[] {
     }
     const yaml11 = plain === undefined ? undefined : yaml11OnlyBoolean(plain);
     if (yaml11 !== undefined) {
+      // Under `%YAML 1.1` the word is a boolean by the document's own rules; tools that read
+      // YAML 1.2 whatever the directive says still read a string.
+      const declared =
+        workload.document.directives?.yaml.explicit === true &&
+        workload.document.directives.yaml.version === '1.1';
       findings.push(
         finding(
           'ppe-yaml11-boolean',
-          l10n.t(
-            '{0} is written as a YAML 1.1 boolean. kubectl reads it as {1}, but YAML 1.2 tools (and many linters and templating tools) read the string "{2}". Write {1}.',
-            field,
-            String(yaml11),
-            plain ?? '',
-          ),
+          declared
+            ? l10n.t(
+                '{0} is written as a YAML 1.1 boolean. This document declares %YAML 1.1, so kubectl reads it as {1}, but tools that read YAML 1.2 whatever the directive says (many linters and templating tools) read the string "{2}". Write {1}.',
+                field,
+                String(yaml11),
+                plain ?? '',
+              )
+            : l10n.t(
+                '{0} is written as a YAML 1.1 boolean. kubectl reads it as {1}, but YAML 1.2 tools (and many linters and templating tools) read the string "{2}". Write {1}.',
+                field,
+                String(yaml11),
+                plain ?? '',
+              ),
           span,
-          { fixes: [replaceWith(field, span, yaml11, true)] },
+          { fixes: [replaceWith(workload, field, span, yaml11)] },
         ),
       );
       continue;
@@ -108,7 +137,7 @@ function checkBooleanValues(workload: Workload): Finding[] {
               field,
             ),
         span,
-        { fixes: intended === undefined ? [] : [replaceWith(field, span, intended, true)] },
+        { fixes: intended === undefined ? [] : [replaceWith(workload, field, span, intended)] },
       ),
     );
   }
@@ -122,16 +151,20 @@ function intendedBoolean(value: unknown): boolean | undefined {
   return typeof value === 'string' ? yaml11Boolean(value.trim()) : undefined;
 }
 
+/** The fix that writes the boolean, unless it would enable both fields. */
 function replaceWith(
+  workload: Workload,
   field: string,
   span: { start: number; end: number },
   value: boolean,
-  preferred: boolean,
 ) {
+  if (wouldConflict(workload, field, value)) {
+    return undefined;
+  }
   return fix(
     l10n.t('Change {0} to {1}', field, String(value)),
     [{ span, newText: String(value) }],
-    preferred,
+    true,
   );
 }
 
@@ -153,8 +186,9 @@ function checkMisplaced(workload: Workload): Finding[] {
     const field = String(key?.value);
     const remove = removePair(text, map, pair);
     const alreadyThere = findPair(podSpec, field) !== undefined;
+    const conflict = wouldConflict(workload, field, kubernetesTrue(text, pair.value));
     const move =
-      podSpec && !alreadyThere
+      podSpec && !alreadyThere && !conflict
         ? fix(
             l10n.t('Move {0} to {1}', field, pathText(podSpecPath)),
             [
@@ -228,12 +262,7 @@ function checkMisspelled(workload: Workload): Finding[] {
       continue;
     }
     const written = key.value;
-    const field = FIELDS.find(
-      (name) =>
-        written !== name &&
-        (written.toLowerCase() === name.toLowerCase() ||
-          editDistance(written, name) <= (name.length > 10 ? 2 : 1)),
-    );
+    const field = misspelledField(written);
     if (!field || findPair(workload.podSpec, field)) {
       continue;
     }
@@ -249,12 +278,47 @@ function checkMisspelled(workload: Workload): Finding[] {
         ),
         span,
         {
-          fixes: [fix(l10n.t('Change to {0}', field), [{ span: replaced, newText: field }], true)],
+          fixes: wouldConflict(workload, field, kubernetesTrue(workload.text, pair.value))
+            ? []
+            : [fix(l10n.t('Change to {0}', field), [{ span: replaced, newText: field }], true)],
         },
       ),
     );
   }
   return findings;
+}
+
+/** Other names people give the fields (Docker's and Podman's words, plural forms). */
+const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
+  sharepidnamespace: 'shareProcessNamespace',
+  sharedpidnamespace: 'shareProcessNamespace',
+  shareprocessns: 'shareProcessNamespace',
+  sharepidns: 'shareProcessNamespace',
+  sharepid: 'shareProcessNamespace',
+  processnamespace: 'shareProcessNamespace',
+  hostpidnamespace: 'hostPID',
+  hostprocessnamespace: 'hostPID',
+};
+
+/** Case, `_`, `-` and `.` aside: `share_process_namespace`, `ShareProcessNamespace`, `host-pid`. */
+function normalized(name: string): string {
+  return name.toLowerCase().replace(/[_\-.\s]/g, '');
+}
+
+/**
+ * The field a pod spec key misspells: the same letters in another case or snake/kebab case, a
+ * known other name, or within a small typo (two edits for the long name, one for hostPID).
+ */
+function misspelledField(written: string): (typeof FIELDS)[number] | undefined {
+  const key = normalized(written);
+  return (
+    FIELDS.find(
+      (name) =>
+        written !== name &&
+        (key === normalized(name) ||
+          editDistance(key, normalized(name)) <= (name.length > 10 ? 2 : 1)),
+    ) ?? (Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined)
+  );
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */

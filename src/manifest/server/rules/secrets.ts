@@ -1,8 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { isMap, isScalar, type YAMLMap } from 'yaml';
-import { invocationsOf, type Word } from '../commandLine';
+import { basename, invocationsOf, type Invocation, type Word } from '../commandLine';
 import { longRunningContainerCount, type Finding, type Workload } from '../manifestModel';
-import { hasSecretShape, isLiteralSecretValue, isSecretName } from '../secretPatterns';
+import { hasSecretShape, isLiteralSecretValue, isSecretAssignment } from '../secretPatterns';
 import { replacePair } from '../yamlEdits';
 import { findPair, keyNode, mapValue, nodeSpan, seqValue, stringValue } from '../yamlNodes';
 import { finding, fix, sharedHere } from './ruleSupport';
@@ -36,7 +36,7 @@ export function checkSecrets(workload: Workload): Finding[] {
       }
     }
     for (const invocation of invocationsOf(workload.text, container)) {
-      findings.push(...checkArguments(workload, invocation.words));
+      checkArguments(workload, invocation, findings);
     }
   }
   findings.push(...checkVolumes(workload));
@@ -49,8 +49,7 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding[] {
   const value = valuePair?.value;
   if (valuePair && isScalar(value) && value.range && typeof value.value === 'string') {
     const literal = value.value;
-    const looksSecret =
-      (isSecretName(name) && isLiteralSecretValue(literal)) || hasSecretShape(literal);
+    const looksSecret = isSecretAssignment(name, literal) || hasSecretShape(literal);
     if (!looksSecret) {
       return [];
     }
@@ -96,48 +95,108 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding[] {
   ];
 }
 
-function checkArguments(workload: Workload, words: readonly Word[]): Finding[] {
-  const findings: Finding[] = [];
-  words.forEach((word, index) => {
-    const label = secretArgumentLabel(word, words[index + 1]);
-    if (label === undefined) {
-      return;
-    }
-    const target = label.inNext ? words[index + 1] : word;
+function checkArguments(workload: Workload, invocation: Invocation, findings: Finding[]): void {
+  const { words, assignments } = invocation;
+  const program = basename(words[invocation.program]?.value ?? '');
+  const report = (target: Word, name: string) =>
     findings.push(
       finding(
         'ppe-secret-arg-literal',
         l10n.t(
           'A literal secret is passed on the command line ({0}). In a pod that shares its process namespace, every container can read it from /proc/<pid>/cmdline. Pass it in a file mounted from a Secret instead.',
-          label.name,
+          name,
         ),
         target.span,
         { related: sharedHere(workload) },
       ),
     );
-  });
-  return findings;
+  for (const assignment of assignments) {
+    const label = secretArgumentLabel(program, assignment, undefined);
+    if (label) {
+      report(assignment, label.name);
+    }
+  }
+  for (let index = 0; index < words.length; index++) {
+    // A script's own commands are checked one by one.
+    if (index === invocation.script) {
+      continue;
+    }
+    const word = words[index];
+    const label = secretArgumentLabel(program, word, words[index + 1]);
+    if (label) {
+      report(label.inNext ? words[index + 1] : word, label.name);
+    }
+  }
 }
+
+/** Clients whose `-p` takes the password glued to it (`mysql -psecret`): `-p` alone prompts. */
+const GLUED_PASSWORD = new Set([
+  'mysql',
+  'mysqldump',
+  'mysqladmin',
+  'mysqlimport',
+  'mysqlcheck',
+  'mysqlshow',
+  'mysqlpump',
+  'mariadb',
+  'mariadb-dump',
+  'mariadb-admin',
+  'mariadb-import',
+  'mariadb-check',
+]);
+
+/** Programs whose short option takes a password as its value (glued or the next word). */
+const PASSWORD_OPTIONS: Readonly<Record<string, string>> = {
+  'redis-cli': '-a',
+  'valkey-cli': '-a',
+  'keydb-cli': '-a',
+  sshpass: '-p',
+};
+
+const HEADER = /^([A-Za-z][\w-]*):\s*(\S.*)$/s;
 
 /** The flag or variable a secret-looking word belongs to, and whether the value is the next word. */
 function secretArgumentLabel(
+  program: string,
   word: Word,
   next: Word | undefined,
 ): { name: string; inNext: boolean } | undefined {
   const assignment = /^(--?[\w.-]+|[A-Za-z_]\w*)=(.*)$/s.exec(word.value);
-  if (assignment && isSecretName(assignment[1]) && isLiteralSecretValue(assignment[2])) {
+  if (assignment && isSecretAssignment(assignment[1], assignment[2])) {
     return { name: assignment[1], inNext: false };
   }
   if (
     /^--?[A-Za-z][\w.-]*$/.test(word.value) &&
-    isSecretName(word.value) &&
     next &&
-    isLiteralSecretValue(next.value)
+    isSecretAssignment(word.value, next.value)
   ) {
     return { name: word.value, inNext: true };
   }
+  const option = PASSWORD_OPTIONS[program] ?? (GLUED_PASSWORD.has(program) ? '-p' : undefined);
+  if (option && word.value.startsWith(option)) {
+    if (
+      word.value.length > option.length &&
+      isLiteralSecretValue(word.value.slice(option.length))
+    ) {
+      return { name: option, inNext: false };
+    }
+    if (
+      word.value === option &&
+      !GLUED_PASSWORD.has(program) &&
+      next &&
+      isLiteralSecretValue(next.value)
+    ) {
+      return { name: option, inNext: true };
+    }
+  }
+  // `-H "X-Api-Key: …"`, `--header=Private-Token: …`
+  const header = HEADER.exec(assignment?.[2] ?? word.value);
+  if (header && isSecretAssignment(header[1], header[2])) {
+    return { name: header[1], inNext: false };
+  }
   if (hasSecretShape(word.value)) {
-    return { name: assignment?.[1] ?? l10n.t('a value shaped like a credential'), inNext: false };
+    const name = /authorization:/i.test(word.value) ? 'Authorization' : assignment?.[1];
+    return { name: name ?? l10n.t('a value shaped like a credential'), inNext: false };
   }
   return undefined;
 }
