@@ -1,4 +1,5 @@
 import { isMap, isScalar, type Scalar, type YAMLSeq } from 'yaml';
+import { isOpen } from './kubectlYaml';
 import type { ContainerView } from './manifestModel';
 import { simpleCommands, wordOffset, type ShellWord } from './shellScript';
 import { mapValue, scalarOffsets, seqValue, stringValue, type TextSpan } from './yamlNodes';
@@ -345,9 +346,15 @@ export function killOfPid1(invocation: Invocation): { signal: string; span: Text
   };
 }
 
-/** Whether a container sets the environment variable `name` in its `env` list. */
+/**
+ * Whether a container sets, or may set, the environment variable `name` in its `env` list (a
+ * template action among the items may set anything).
+ */
 export function hasEnv(container: ContainerView, name: string): boolean {
-  return (seqValue(container.map, 'env')?.items ?? []).some(
-    (item) => isMap(item) && stringValue(item, 'name') === name,
+  const env = seqValue(container.map, 'env');
+  return (
+    isOpen(env) ||
+    isOpen(container.map) ||
+    (env?.items ?? []).some((item) => isMap(item) && stringValue(item, 'name') === name)
   );
 }

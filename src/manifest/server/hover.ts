@@ -20,10 +20,14 @@ export function hoverAt(text: string, offset: number): ManifestHover | undefined
     return undefined;
   }
   const parsed = parseChunk(chunk.text);
-  if (parsed.type !== 'workload') {
+  if (parsed.type !== 'workloads') {
     return undefined;
   }
-  const target = scalarAt(parsed.workload.root, offset - chunk.offset);
+  const visited = new Set<unknown>();
+  let target: { node: Scalar; isKey: boolean } | undefined;
+  for (const workload of parsed.workloads) {
+    target ??= scalarAt(workload.root, offset - chunk.offset, visited);
+  }
   if (!target?.node.range) {
     return undefined;
   }
@@ -79,20 +83,29 @@ function explain(value: unknown, isKey: boolean): string | undefined {
   return undefined;
 }
 
-function scalarAt(node: unknown, offset: number): { node: Scalar; isKey: boolean } | undefined {
+/** The scalar at the offset; `visited` keeps a node reached through several aliases to one visit. */
+function scalarAt(
+  node: unknown,
+  offset: number,
+  visited: Set<unknown>,
+): { node: Scalar; isKey: boolean } | undefined {
+  if (visited.has(node)) {
+    return undefined;
+  }
+  visited.add(node);
   if (isMap(node)) {
     for (const pair of node.items) {
       if (isScalar(pair.key) && contains(pair.key, offset)) {
         return { node: pair.key, isKey: true };
       }
-      const found = scalarAt(pair.value, offset);
+      const found = scalarAt(pair.value, offset, visited);
       if (found) {
         return found;
       }
     }
   } else if (isSeq(node)) {
     for (const item of node.items) {
-      const found = scalarAt(item, offset);
+      const found = scalarAt(item, offset, visited);
       if (found) {
         return found;
       }

@@ -20,8 +20,6 @@ export interface PlacedFinding {
   readonly offset: number;
 }
 
-/** A Helm template action: such files are not YAML until rendered, so they are left alone. */
-const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
 const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 
 /**
@@ -38,10 +36,6 @@ export class ManifestChecker {
     if (text.length > maxFileSize) {
       this.cache.delete(fileKey);
       return KUBERNETES_HINT.test(text.slice(0, 65_536)) ? [tooLarge(text, maxFileSize)] : [];
-    }
-    if (TEMPLATE_ACTION.test(text)) {
-      this.cache.delete(fileKey);
-      return [];
     }
     const previous = this.cache.get(fileKey);
     const current = new Map<string, readonly Finding[]>();
@@ -86,8 +80,10 @@ export function checkDocument(text: string): readonly Finding[] {
         fixes: [],
       },
     ];
-  } else if (parsed.type === 'workload') {
-    findings = RULE_FAMILIES.flatMap((rule) => rule(parsed.workload));
+  } else if (parsed.type === 'workloads') {
+    findings = parsed.workloads.flatMap((workload) =>
+      RULE_FAMILIES.flatMap((rule) => rule(workload)),
+    );
   } else {
     return [];
   }

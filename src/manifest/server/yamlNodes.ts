@@ -29,6 +29,17 @@ export function findPair(map: YAMLMap | undefined, key: string): ParsedPair | un
   return undefined;
 }
 
+/** Whether the pair is written inside the map, not merged in from elsewhere (`<<: *base`). */
+export function isOwnPair(map: YAMLMap, pair: ParsedPair | undefined): boolean {
+  const key = pair && keyNode(pair);
+  return (
+    key?.range != null &&
+    map.range != null &&
+    map.range[0] <= key.range[0] &&
+    key.range[1] <= map.range[1]
+  );
+}
+
 export function mapValue(map: YAMLMap | undefined, key: string): YAMLMap | undefined {
   const value = findPair(map, key)?.value;
   return isMap(value) ? value : undefined;
@@ -77,8 +88,9 @@ const YAML11_TRUE = /^(?:true|True|TRUE|yes|Yes|YES|y|Y|on|On|ON)$/;
 const YAML11_FALSE = /^(?:false|False|FALSE|no|No|NO|n|N|off|Off|OFF)$/;
 const YAML12_BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
 
+/** The source of an untagged plain scalar: the words YAML 1.1 resolves by their spelling. */
 export function plainSource(text: string, node: Scalar): string | undefined {
-  if (node.type !== 'PLAIN' || !node.range) {
+  if (node.type !== 'PLAIN' || node.tag || !node.range) {
     return undefined;
   }
   return text.slice(node.range[0], node.range[1]);

@@ -1,8 +1,17 @@
 import * as l10n from '@vscode/l10n';
 import { isScalar } from 'yaml';
+import { isOpen } from '../kubectlYaml';
 import type { ContainerView, Finding, Workload } from '../manifestModel';
 import { insertIntoMap, insertIntoSeq } from '../yamlEdits';
-import { findPair, keyNode, kubernetesTrue, mapValue, nodeSpan, seqValue } from '../yamlNodes';
+import {
+  findPair,
+  isOwnPair,
+  keyNode,
+  kubernetesTrue,
+  mapValue,
+  nodeSpan,
+  seqValue,
+} from '../yamlNodes';
 import { finding, fix, sharedHere } from './ruleSupport';
 
 const PTRACE_NAMES = new Set(['SYS_PTRACE', 'CAP_SYS_PTRACE']);
@@ -42,9 +51,20 @@ export function checkDebugContainers(workload: Workload): Finding[] {
       );
       continue;
     }
+    // A template action among these keys may add SYS_PTRACE or privileged: nothing to say.
+    const capabilities = mapValue(securityContext, 'capabilities');
+    if (
+      [container.map, securityContext, capabilities, seqValue(capabilities, 'add')].some(isOpen)
+    ) {
+      continue;
+    }
+    // A key written in this container comes before one merged in from an anchor (`<<: *shell`).
     const interactive = ['stdin', 'tty']
       .map((field) => findPair(container.map, field))
-      .find((pair) => pair && kubernetesTrue(workload.text, pair.value));
+      .filter((pair) => pair && kubernetesTrue(workload.text, pair.value))
+      .sort(
+        (a, b) => Number(!isOwnPair(container.map, a)) - Number(!isOwnPair(container.map, b)),
+      )[0];
     const interactiveKey = interactive && keyNode(interactive);
     const privileged = kubernetesTrue(
       workload.text,

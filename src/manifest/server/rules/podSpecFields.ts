@@ -90,7 +90,11 @@ function checkBooleanValues(workload: Workload): Finding[] {
       continue;
     }
     const plain = scalar && plainSource(workload.text, scalar);
-    if (plain !== undefined && isYaml12Boolean(plain)) {
+    // `!!bool "true"` is a boolean to kubectl, whatever its quotes.
+    if (
+      (plain !== undefined && isYaml12Boolean(plain)) ||
+      (scalar?.tag && typeof scalar.value === 'boolean')
+    ) {
       continue;
     }
     const yaml11 = plain === undefined ? undefined : yaml11OnlyBoolean(plain);
@@ -123,7 +127,8 @@ function checkBooleanValues(workload: Workload): Finding[] {
       continue;
     }
     const quoted = scalar && (scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE');
-    const intended = intendedBoolean(scalar?.value);
+    // A tagged value (`!!str true`) is not fixed by rewriting its text.
+    const intended = scalar?.tag ? undefined : intendedBoolean(scalar?.value);
     findings.push(
       finding(
         'ppe-not-boolean',
@@ -179,7 +184,7 @@ const DATA_MAPS = new Set(['annotations', 'labels', 'matchLabels', 'nodeSelector
 
 function checkMisplaced(workload: Workload): Finding[] {
   const placements: Placement[] = [];
-  collectPlacements(workload.root, [], workload.podSpec, placements);
+  collectPlacements(workload.root, [], workload.podSpec, placements, new Set());
   const { text, podSpec, podSpecPath, kind } = workload;
   return placements.map(({ map, pair, path }) => {
     const key = keyNode(pair);
@@ -230,7 +235,13 @@ function collectPlacements(
   path: string[],
   podSpec: YAMLMap | undefined,
   placements: Placement[],
+  visited: Set<unknown>,
 ): void {
+  // A node reached through several aliases is looked at once.
+  if (visited.has(node)) {
+    return;
+  }
+  visited.add(node);
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -240,15 +251,16 @@ function collectPlacements(
       if ((FIELDS as readonly string[]).includes(key) && node !== podSpec) {
         placements.push({ map: node, pair, path });
       }
-      if (!DATA_MAPS.has(key) && isCollection(pair.value)) {
-        collectPlacements(pair.value, [...path, key], podSpec, placements);
+      // `<<` merges its maps into this one: their keys are this map's keys.
+      if (!DATA_MAPS.has(key) && key !== '<<' && isCollection(pair.value)) {
+        collectPlacements(pair.value, [...path, key], podSpec, placements, visited);
       }
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
       const last = path.length - 1;
       const indexed = [...path.slice(0, last), `${path[last] ?? ''}[${index}]`];
-      collectPlacements(item, indexed, podSpec, placements);
+      collectPlacements(item, indexed, podSpec, placements, visited);
     });
   }
 }

@@ -211,23 +211,44 @@ function checkVolumes(workload: Workload): Finding[] {
       continue;
     }
     const name = stringValue(volume, 'name') ?? '';
-    for (const source of ['secret', 'projected']) {
-      const pair = findPair(volume, source);
-      const key = pair && keyNode(pair);
-      if (key) {
-        findings.push(
-          finding(
-            'ppe-secret-volume',
-            l10n.t(
+    const secret = findPair(volume, 'secret');
+    const projected = findPair(volume, 'projected');
+    const held = secret ? 'secret' : projectedCredentials(mapValue(volume, 'projected'));
+    const pair = secret ?? projected;
+    const key = pair && keyNode(pair);
+    if (!key || !held) {
+      continue;
+    }
+    findings.push(
+      finding(
+        'ppe-secret-volume',
+        held === 'secret'
+          ? l10n.t(
               'The volume {0} holds Secret data. In a pod that shares its process namespace, other containers can reach it through /proc/<pid>/root of any process that mounts it; only file permissions and the ptrace access check protect it.',
               name,
+            )
+          : l10n.t(
+              'The volume {0} holds a service account token. In a pod that shares its process namespace, other containers can reach it through /proc/<pid>/root of any process that mounts it; only file permissions and the ptrace access check protect it.',
+              name,
             ),
-            nodeSpan(key),
-            { related: sharedHere(workload) },
-          ),
-        );
-      }
-    }
+        nodeSpan(key),
+        { related: sharedHere(workload) },
+      ),
+    );
   }
   return findings;
+}
+
+/** What a projected volume's sources hold that is a credential: a Secret, a token, or nothing. */
+function projectedCredentials(projected: YAMLMap | undefined): 'secret' | 'token' | undefined {
+  let held: 'secret' | 'token' | undefined;
+  for (const source of seqValue(projected, 'sources')?.items ?? []) {
+    if (isMap(source) && findPair(source, 'secret')) {
+      return 'secret';
+    }
+    if (isMap(source) && findPair(source, 'serviceAccountToken')) {
+      held = 'token';
+    }
+  }
+  return held;
 }
