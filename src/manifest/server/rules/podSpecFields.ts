@@ -1,9 +1,10 @@
 import * as l10n from '@vscode/l10n';
 import { isCollection, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Finding, Workload } from '../manifestModel';
-import { insertIntoMap, removePair } from '../yamlEdits';
+import { insertIntoMap, removePair as removePairText } from '../yamlEdits';
 import {
   findPair,
+  isOwnPair,
   isYaml12Boolean,
   keyNode,
   kubernetesTrue,
@@ -34,6 +35,17 @@ function wouldConflict(workload: Workload, field: string, enabled: boolean): boo
     field === 'shareProcessNamespace' &&
     kubernetesTrue(workload.text, findPair(workload.podSpec, 'hostPID')?.value)
   );
+}
+
+/**
+ * Removes a pair, unless it is not written in this map (merged in with `<<`) or it defines an
+ * anchor (`&on true`): removing that would leave its aliases dangling, a YAML error.
+ */
+function removePair(text: string, map: YAMLMap, pair: ParsedPair) {
+  const anchored = [pair.key, pair.value].some(
+    (node) => (isScalar(node) || isCollection(node)) && node.anchor !== undefined,
+  );
+  return anchored || !isOwnPair(map, pair) ? undefined : removePairText(text, map, pair);
 }
 
 /** `shareProcessNamespace` and `hostPID` where they are, what they hold, and how they are spelled. */
