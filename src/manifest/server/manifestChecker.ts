@@ -5,7 +5,8 @@ import { checkPidOne } from './rules/pidOne';
 import { checkPodSpecFields } from './rules/podSpecFields';
 import type { Rule } from './rules/ruleSupport';
 import { checkSecrets } from './rules/secrets';
-import { lineStart } from './yamlEdits';
+import { DisableComments } from './disableComments';
+import { contentStart, hasTopLevelKind } from './topLevelKind';
 
 const RULE_FAMILIES: readonly Rule[] = [
   checkPodSpecFields,
@@ -29,7 +30,11 @@ const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 export class ManifestChecker {
   private readonly cache = new Map<string, Map<string, readonly Finding[]>>();
 
-  constructor(private readonly checkOne: (text: string) => readonly Finding[] = checkDocument) {}
+  constructor(
+    private readonly checkOne: (text: string) => readonly Finding[] = checkDocument,
+    /** Told about a document the checks threw on (the server logs it). */
+    private readonly onError?: (error: unknown) => void,
+  ) {}
 
   /** Every finding of a file, before settings are applied (disable comments already are). */
   findings(fileKey: string, text: string, maxFileSize: number): PlacedFinding[] {
@@ -42,9 +47,7 @@ export class ManifestChecker {
     const placed: PlacedFinding[] = [];
     for (const chunk of splitDocuments(text)) {
       let findings = current.get(chunk.text) ?? previous?.get(chunk.text);
-      if (!findings) {
-        findings = this.checkOne(chunk.text);
-      }
+      findings ??= this.checkSafely(chunk.text);
       current.set(chunk.text, findings);
       for (const finding of findings) {
         placed.push({ finding, offset: chunk.offset });
@@ -52,6 +55,20 @@ export class ManifestChecker {
     }
     this.cache.set(fileKey, current);
     return placed;
+  }
+
+  /**
+   * A document that throws (the parser's recursion overflows the stack on thousands of nested
+   * sequences on one line) still gets an answer: a diagnostic saying it was not checked when it
+   * looks like a Kubernetes object, nothing otherwise; never the previous results left standing.
+   */
+  private checkSafely(text: string): readonly Finding[] {
+    try {
+      return this.checkOne(text);
+    } catch (error) {
+      this.onError?.(error);
+      return hasTopLevelKind(text) ? [unreadable(text, error)] : [];
+    }
   }
 
   forget(fileKey: string): void {
@@ -65,6 +82,10 @@ export class ManifestChecker {
 
 /** Checks one YAML document (its own source text); spans are relative to that text. */
 export function checkDocument(text: string): readonly Finding[] {
+  // Data files (a 20 MB package-lock.json) are told apart from the text, without a parse.
+  if (!hasTopLevelKind(text)) {
+    return [];
+  }
   const parsed = parseChunk(text);
   let findings: Finding[];
   if (parsed.type === 'syntax-error') {
@@ -87,30 +108,23 @@ export function checkDocument(text: string): readonly Finding[] {
   } else {
     return [];
   }
-  return findings.filter((finding) => !isDisabledByComment(text, finding));
+  const disableComments = new DisableComments(text);
+  return findings.filter((finding) => !disableComments.disables(finding.code, finding.span.start));
 }
 
-const DISABLE_COMMENT = /^#\s*pod-process-explorer-disable\b(.*)$/;
-
-/** `# pod-process-explorer-disable [code…]` in the comment lines right above the finding. */
-function isDisabledByComment(text: string, finding: Finding): boolean {
-  let begin = lineStart(text, finding.span.start);
-  while (begin > 0) {
-    const previous = lineStart(text, begin - 1);
-    const line = text.slice(previous, begin).trim();
-    if (!line.startsWith('#')) {
-      return false;
-    }
-    const disable = DISABLE_COMMENT.exec(line);
-    if (disable) {
-      const codes = disable[1].split(/[\s,]+/).filter((code) => code !== '');
-      if (codes.length === 0 || codes.includes(finding.code)) {
-        return true;
-      }
-    }
-    begin = previous;
-  }
-  return false;
+function unreadable(text: string, error: unknown): Finding {
+  const start = contentStart(text) ?? 0;
+  const lineEnd = text.indexOf('\n', start);
+  return {
+    code: 'ppe-yaml-syntax',
+    message: l10n.t(
+      'Pod Process Explorer could not read this manifest ({0}), so it did not check it.',
+      error instanceof Error ? error.message : String(error),
+    ),
+    span: { start, end: lineEnd === -1 ? text.length : lineEnd },
+    related: [],
+    fixes: [],
+  };
 }
 
 function tooLarge(text: string, maxFileSize: number): PlacedFinding {

@@ -136,4 +136,47 @@ describe('manifest checker', () => {
     };
     assert.deepEqual(quickFixes(document, placed, [moved, { ...diagnostic, source: 'yaml' }]), []);
   });
+  it('answers a document the checks throw on, and still checks the others', () => {
+    const errors: unknown[] = [];
+    const checker = new ManifestChecker(
+      (text) => {
+        if (text.includes('name: job-example')) {
+          throw new RangeError('Maximum call stack size exceeded');
+        }
+        return checkDocument(text);
+      },
+      (error) => errors.push(error),
+    );
+    const text = fixture('every-kind.yaml');
+    const placed = checker.findings('file:///a.yaml', text, DEFAULT_SETTINGS.maxFileSize);
+    const unreadable = placed.filter(({ finding }) => finding.code === 'ppe-yaml-syntax');
+    assert.equal(unreadable.length, 1);
+    assert.match(unreadable[0].finding.message, /could not read .*Maximum call stack size/);
+    assert.match(
+      text.slice(unreadable[0].offset + unreadable[0].finding.span.start),
+      /^apiVersion: batch\/v1\n/,
+    );
+    assert.ok(placed.some(({ finding }) => finding.code === 'ppe-host-pid-conflict'));
+    assert.equal(errors.length, 1);
+  });
+
+  it('answers nothing for a data document the checks throw on', () => {
+    const checker = new ManifestChecker(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    assert.deepEqual(checker.findings('file:///data.yaml', 'items:\n  - kind: x\n', 100), []);
+  });
+
+  it('publishes a syntax error for the parser giving up on thousands of nested sequences', () => {
+    const text = `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    ${'- '.repeat(3000)}x\n`;
+    assert.deepEqual(codes(text), ['ppe-yaml-syntax']);
+  });
+
+  it('honours disable comments on a line with thousands of findings', () => {
+    const script = 'kill -HUP 1; '.repeat(2_000);
+    const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: reload\nspec:\n  shareProcessNamespace: true\n  containers:\n    - name: app\n      image: busybox\n      # pod-process-explorer-disable ppe-kill-pid1\n      command: ["sh", "-c", "${script}"]\n`;
+    assert.ok(!codes(text).includes('ppe-kill-pid1'));
+    const enabled = text.replace('# pod-process-explorer-disable ppe-kill-pid1', '# reload');
+    assert.ok(codes(enabled).includes('ppe-kill-pid1'));
+  });
 });
