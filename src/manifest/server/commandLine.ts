@@ -9,7 +9,7 @@ export interface Word {
   readonly value: string;
   readonly span: TextSpan;
   /** Where `value[index]` is written in the document. */
-  readonly offsetOf: (index: number) => number;
+  offsetOf(index: number): number;
 }
 
 /**
@@ -45,8 +45,20 @@ export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+/** Read once per container map: several rule families ask for the same commands. */
+const byContainer = new WeakMap<object, readonly Invocation[]>();
+
 /** Every simple command of a container: its main argv, its hooks and its exec probes. */
-export function invocationsOf(text: string, container: ContainerView): Invocation[] {
+export function invocationsOf(text: string, container: ContainerView): readonly Invocation[] {
+  let invocations = byContainer.get(container.map);
+  if (!invocations) {
+    invocations = readInvocations(text, container);
+    byContainer.set(container.map, invocations);
+  }
+  return invocations;
+}
+
+function readInvocations(text: string, container: ContainerView): Invocation[] {
   const invocations: Invocation[] = [];
   const command = seqValue(container.map, 'command');
   const args = seqValue(container.map, 'args');
@@ -86,24 +98,54 @@ function argvWords(text: string, seq: YAMLSeq | undefined): Word[] {
       item.range &&
       (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     ) {
-      words.push(scalarWord(text, item, typeof value === 'string' ? value : undefined));
+      words.push(new ScalarWord(text, item, typeof value === 'string' ? value : undefined));
     }
   }
   return words;
 }
 
-function scalarWord(text: string, node: Scalar, value: string | undefined): Word {
-  const [start, end] = node.range ?? [0, 0];
-  let offsets: ((index: number) => number) | undefined;
-  return {
-    value: value ?? text.slice(start, end),
-    span: { start, end },
+/** An argv item: a YAML scalar. */
+class ScalarWord implements Word {
+  readonly value: string;
+  readonly span: TextSpan;
+  private offsets: ((index: number) => number) | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly node: Scalar,
+    value: string | undefined,
+  ) {
+    const [start, end] = node.range ?? [0, 0];
+    this.value = value ?? text.slice(start, end);
+    this.span = { start, end };
+  }
+
+  offsetOf(index: number): number {
     // Worked out only for the words a script is read from.
-    offsetOf: (index) => {
-      offsets ??= value === undefined ? (at) => start + at : scalarOffsets(text, node);
-      return offsets(index);
-    },
-  };
+    this.offsets ??=
+      typeof this.node.value === 'string'
+        ? scalarOffsets(this.text, this.node)
+        : (at) => this.span.start + at;
+    return this.offsets(index);
+  }
+}
+
+/** A word of the script held by `source`, placed in the document. */
+class ScriptWord implements Word {
+  readonly value: string;
+  readonly span: TextSpan;
+
+  constructor(
+    private readonly source: Word,
+    private readonly word: ShellWord,
+  ) {
+    this.value = word.value;
+    this.span = { start: source.offsetOf(word.start), end: source.offsetOf(word.end - 1) + 1 };
+  }
+
+  offsetOf(index: number): number {
+    return this.source.offsetOf(wordOffset(this.word, index));
+  }
 }
 
 /** Records a command and, when it runs a script, the script's commands after it. */
@@ -136,8 +178,8 @@ function expand(
   const source = words[script];
   for (const command of simpleCommands(source.value)) {
     expand(
-      command.words.map((word) => scriptWordIn(source, word)),
-      command.assignments.map((word) => scriptWordIn(source, word)),
+      command.words.map((word) => new ScriptWord(source, word)),
+      command.assignments.map((word) => new ScriptWord(source, word)),
       origin,
       true,
       undefined,
@@ -145,15 +187,6 @@ function expand(
       depth + 1,
     );
   }
-}
-
-/** A word of the script held by `source`, placed in the document. */
-function scriptWordIn(source: Word, word: ShellWord): Word {
-  return {
-    value: word.value,
-    span: { start: source.offsetOf(word.start), end: source.offsetOf(word.end - 1) + 1 },
-    offsetOf: (index) => source.offsetOf(wordOffset(word, index)),
-  };
 }
 
 /**

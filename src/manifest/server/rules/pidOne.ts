@@ -20,6 +20,8 @@ export function checkPidOne(workload: Workload): Finding[] {
     return [];
   }
   const findings: Finding[] = [];
+  // One message per signal: a script may hold thousands of kills.
+  const killMessages = new Map<string, string>();
   for (const container of workload.containers) {
     const invocations = invocationsOf(workload.text, container);
     for (const invocation of invocations) {
@@ -27,7 +29,7 @@ export function checkPidOne(workload: Workload): Finding[] {
       if (init) {
         findings.push(init);
       }
-      const kill = checkKill(workload, invocation);
+      const kill = checkKill(workload, invocation, killMessages);
       if (kill) {
         findings.push(kill);
       }
@@ -73,26 +75,34 @@ function checkInit(workload: Workload, invocation: Invocation): Finding | undefi
   );
 }
 
-function checkKill(workload: Workload, invocation: Invocation): Finding | undefined {
+function checkKill(
+  workload: Workload,
+  invocation: Invocation,
+  messages: Map<string, string>,
+): Finding | undefined {
   const kill = killOfPid1(invocation);
   if (!kill) {
     return undefined;
   }
-  const stopsPod = kill.signal === 'TERM' || kill.signal === 'INT';
-  return finding(
-    'ppe-kill-pid1',
-    stopsPod
-      ? l10n.t(
-          'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: SIG{0} makes the sandbox exit and stops the whole pod. Signal the intended process by its own PID.',
-          kill.signal,
-        )
-      : l10n.t(
-          'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: the sandbox ignores SIG{0}, so nothing happens. Signal the intended process by its own PID.',
-          kill.signal,
-        ),
-    kill.span,
-    { related: sharedHere(workload) },
-  );
+  let message = messages.get(kill.signal);
+  if (message === undefined) {
+    message = killMessage(kill.signal);
+    messages.set(kill.signal, message);
+  }
+  return finding('ppe-kill-pid1', message, kill.span, { related: sharedHere(workload) });
+}
+
+function killMessage(signal: string): string {
+  const stopsPod = signal === 'TERM' || signal === 'INT';
+  return stopsPod
+    ? l10n.t(
+        'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: SIG{0} makes the sandbox exit and stops the whole pod. Signal the intended process by its own PID.',
+        signal,
+      )
+    : l10n.t(
+        'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: the sandbox ignores SIG{0}, so nothing happens. Signal the intended process by its own PID.',
+        signal,
+      );
 }
 
 function checkTini(workload: Workload, invocation: Invocation): Finding | undefined {
