@@ -105,7 +105,8 @@ class WordBuilder {
         this.length++;
         return;
       }
-      this.chars = [...this.script.slice(this.start, this.start + this.length)];
+      // UTF-16 units, as offsets count them (not code points, as spreading the string would).
+      this.chars = this.script.slice(this.start, this.start + this.length).split('');
       this.offsets = this.chars.map((_, index) => this.start + index);
     }
     this.chars.push(char);

@@ -98,6 +98,14 @@ describe('shell script tokenizer', () => {
     assert.equal(wordOffset(escaped, 1), script.indexOf('\\"') + 1);
   });
 
+  it('counts offsets in UTF-16 units past characters outside the BMP', () => {
+    const script = `echo 😀x'y' && kill -HUP 1`;
+    const [echo, kill] = simpleCommands(script);
+    assert.equal(echo.words[1].value, '😀xy');
+    assert.equal(script[wordOffset(echo.words[1], 3)], 'y');
+    assert.equal(script.slice(kill.words[0].start, kill.words[2].end), 'kill -HUP 1');
+  });
+
   it('survives unterminated quotes, substitutions and deep nesting', () => {
     assert.deepEqual(commands("echo 'open"), ['echo open']);
     assert.deepEqual(commands('echo "open $(kill 1'), ['kill 1', 'echo open $(kill 1']);

@@ -16,7 +16,10 @@ export function checkSecrets(workload: Workload): Finding[] {
   for (const container of workload.containers) {
     for (const item of seqValue(container.map, 'env')?.items ?? []) {
       if (isMap(item)) {
-        findings.push(...checkEnvEntry(workload, item));
+        const found = checkEnvEntry(workload, item);
+        if (found) {
+          findings.push(found);
+        }
       }
     }
     for (const item of seqValue(container.map, 'envFrom')?.items ?? []) {
@@ -39,11 +42,11 @@ export function checkSecrets(workload: Workload): Finding[] {
       checkArguments(workload, invocation, findings);
     }
   }
-  findings.push(...checkVolumes(workload));
+  checkVolumes(workload, findings);
   return findings;
 }
 
-function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding[] {
+function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding | undefined {
   const name = stringValue(entry, 'name') ?? '';
   const valuePair = findPair(entry, 'value');
   const value = valuePair?.value;
@@ -51,7 +54,7 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding[] {
     const literal = value.value;
     const looksSecret = isSecretAssignment(name, literal) || hasSecretShape(literal);
     if (!looksSecret) {
-      return [];
+      return undefined;
     }
     const secretName = `${workload.name ?? 'app'}-secrets`;
     const secretKey = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-') || 'value';
@@ -62,37 +65,33 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding[] {
       ['valueFrom:', '  secretKeyRef:', `    name: ${secretName}`, `    key: ${secretKey}`],
       `"valueFrom": {"secretKeyRef": {"name": "${secretName}", "key": "${secretKey}"}}`,
     );
-    return [
-      finding(
-        'ppe-secret-env-literal',
-        l10n.t(
-          'The environment variable {0} holds a literal value that looks like a secret. It is written in the manifest, and in a pod that shares its process namespace other containers can read it from /proc/<pid>/environ. Keep it in a Secret.',
-          name,
-        ),
-        nodeSpan(value),
-        {
-          related: sharedHere(workload),
-          fixes: [fix(l10n.t('Read {0} from a Secret (secretKeyRef)', name), [skeleton], true)],
-        },
+    return finding(
+      'ppe-secret-env-literal',
+      l10n.t(
+        'The environment variable {0} holds a literal value that looks like a secret. It is written in the manifest, and in a pod that shares its process namespace other containers can read it from /proc/<pid>/environ. Keep it in a Secret.',
+        name,
       ),
-    ];
+      nodeSpan(value),
+      {
+        related: sharedHere(workload),
+        fixes: [fix(l10n.t('Read {0} from a Secret (secretKeyRef)', name), [skeleton], true)],
+      },
+    );
   }
   const secretKeyRef = findPair(mapValue(entry, 'valueFrom'), 'secretKeyRef');
   const key = secretKeyRef && keyNode(secretKeyRef);
   if (!key) {
-    return [];
+    return undefined;
   }
-  return [
-    finding(
-      'ppe-secret-env-reference',
-      l10n.t(
-        "The Secret value in {0} becomes part of the process environment. In a pod that shares its process namespace, other containers can read /proc/<pid>/environ, protected only by user IDs and the ptrace access check. Consider mounting the Secret as a file readable only by this container's user.",
-        name,
-      ),
-      nodeSpan(key),
-      { related: sharedHere(workload) },
+  return finding(
+    'ppe-secret-env-reference',
+    l10n.t(
+      "The Secret value in {0} becomes part of the process environment. In a pod that shares its process namespace, other containers can read /proc/<pid>/environ, protected only by user IDs and the ptrace access check. Consider mounting the Secret as a file readable only by this container's user.",
+      name,
     ),
-  ];
+    nodeSpan(key),
+    { related: sharedHere(workload) },
+  );
 }
 
 function checkArguments(workload: Workload, invocation: Invocation, findings: Finding[]): void {
@@ -201,11 +200,10 @@ function secretArgumentLabel(
   return undefined;
 }
 
-function checkVolumes(workload: Workload): Finding[] {
+function checkVolumes(workload: Workload, findings: Finding[]): void {
   if (longRunningContainerCount(workload) < 2) {
-    return [];
+    return;
   }
-  const findings: Finding[] = [];
   for (const volume of seqValue(workload.podSpec, 'volumes')?.items ?? []) {
     if (!isMap(volume)) {
       continue;
@@ -236,7 +234,6 @@ function checkVolumes(workload: Workload): Finding[] {
       ),
     );
   }
-  return findings;
 }
 
 /** What a projected volume's sources hold that is a credential: a Secret, a token, or nothing. */
