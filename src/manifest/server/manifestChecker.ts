@@ -21,6 +21,12 @@ export interface PlacedFinding {
   readonly offset: number;
 }
 
+/** The findings of one document of a file; `offset` is where the document starts. */
+export interface CheckedDocument {
+  readonly offset: number;
+  readonly findings: readonly Finding[];
+}
+
 const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 
 /**
@@ -36,25 +42,36 @@ export class ManifestChecker {
     private readonly onError?: (error: unknown) => void,
   ) {}
 
-  /** Every finding of a file, before settings are applied (disable comments already are). */
-  findings(fileKey: string, text: string, maxFileSize: number): PlacedFinding[] {
+  /**
+   * The findings of each document of a file, before settings are applied (disable comments
+   * already are). A document whose text did not change since the last check of the file keeps
+   * the very same findings array, which the LSP conversion caches on.
+   */
+  check(fileKey: string, text: string, maxFileSize: number): CheckedDocument[] {
     if (text.length > maxFileSize) {
       this.cache.delete(fileKey);
-      return KUBERNETES_HINT.test(text.slice(0, 65_536)) ? [tooLarge(text, maxFileSize)] : [];
+      return KUBERNETES_HINT.test(text.slice(0, 65_536))
+        ? [{ offset: 0, findings: [tooLarge(text, maxFileSize)] }]
+        : [];
     }
     const previous = this.cache.get(fileKey);
     const current = new Map<string, readonly Finding[]>();
-    const placed: PlacedFinding[] = [];
+    const checked: CheckedDocument[] = [];
     for (const chunk of splitDocuments(text)) {
       let findings = current.get(chunk.text) ?? previous?.get(chunk.text);
       findings ??= this.checkSafely(chunk.text);
       current.set(chunk.text, findings);
-      for (const finding of findings) {
-        placed.push({ finding, offset: chunk.offset });
-      }
+      checked.push({ offset: chunk.offset, findings });
     }
     this.cache.set(fileKey, current);
-    return placed;
+    return checked;
+  }
+
+  /** Every finding of a file, placed in it. */
+  findings(fileKey: string, text: string, maxFileSize: number): PlacedFinding[] {
+    return this.check(fileKey, text, maxFileSize).flatMap(({ offset, findings }) =>
+      findings.map((finding) => ({ finding, offset })),
+    );
   }
 
   /**
@@ -127,19 +144,16 @@ function unreadable(text: string, error: unknown): Finding {
   };
 }
 
-function tooLarge(text: string, maxFileSize: number): PlacedFinding {
+function tooLarge(text: string, maxFileSize: number): Finding {
   const firstLineEnd = text.indexOf('\n');
   return {
-    offset: 0,
-    finding: {
-      code: 'ppe-file-too-large',
-      message: l10n.t(
-        'This file has more than {0} characters, so Pod Process Explorer did not check it. Raise podProcessExplorer.manifest.maxFileSize to check it.',
-        maxFileSize,
-      ),
-      span: { start: 0, end: firstLineEnd === -1 ? text.length : firstLineEnd },
-      related: [],
-      fixes: [],
-    },
+    code: 'ppe-file-too-large',
+    message: l10n.t(
+      'This file has more than {0} characters, so Pod Process Explorer did not check it. Raise podProcessExplorer.manifest.maxFileSize to check it.',
+      maxFileSize,
+    ),
+    span: { start: 0, end: firstLineEnd === -1 ? text.length : firstLineEnd },
+    related: [],
+    fixes: [],
   };
 }

@@ -112,10 +112,10 @@ async function validate(uri: string): Promise<void> {
   checkedWith.set(uri, settings);
   let diagnostics: Diagnostic[];
   try {
-    const placed = settings.enable
-      ? checker.findings(uri, document.getText(), settings.maxFileSize)
+    const checked = settings.enable
+      ? checker.check(uri, document.getText(), settings.maxFileSize)
       : [];
-    diagnostics = toDiagnostics(document, placed, settings);
+    diagnostics = toDiagnostics(document, checked, settings);
   } catch (error) {
     // Something is always published: an empty list rather than the last check's diagnostics.
     connection.console.error(`Checking ${uri} failed: ${errorText(error)}`);

@@ -102,7 +102,11 @@ describe('manifest checker', () => {
     const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
     const checker = new ManifestChecker();
     const placed = checker.findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
-    const diagnostics = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const diagnostics = toDiagnostics(
+      document,
+      checker.check(document.uri, text, DEFAULT_SETTINGS.maxFileSize),
+      DEFAULT_SETTINGS,
+    );
     const actions = quickFixes(document, placed, [diagnostics[3]]);
     assert.deepEqual(
       actions.map((action) => action.title),
@@ -128,14 +132,20 @@ describe('manifest checker', () => {
   it('offers nothing for a stale or foreign diagnostic', () => {
     const text = fixture('every-kind.yaml');
     const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
-    const placed = new ManifestChecker().findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
-    const [diagnostic] = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const checker = new ManifestChecker();
+    const placed = checker.findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
+    const [diagnostic] = toDiagnostics(
+      document,
+      checker.check(document.uri, text, DEFAULT_SETTINGS.maxFileSize),
+      DEFAULT_SETTINGS,
+    );
     const moved = {
       ...diagnostic,
       range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } },
     };
     assert.deepEqual(quickFixes(document, placed, [moved, { ...diagnostic, source: 'yaml' }]), []);
   });
+
   it('answers a document the checks throw on, and still checks the others', () => {
     const errors: unknown[] = [];
     const checker = new ManifestChecker(
@@ -178,5 +188,24 @@ describe('manifest checker', () => {
     assert.ok(!codes(text).includes('ppe-kill-pid1'));
     const enabled = text.replace('# pod-process-explorer-disable ppe-kill-pid1', '# reload');
     assert.ok(codes(enabled).includes('ppe-kill-pid1'));
+  });
+
+  it('publishes the same diagnostics after an edit as a fresh check, for moved documents too', () => {
+    const text = fixture('every-kind.yaml');
+    const checker = new ManifestChecker();
+    const uri = 'file:///moved.yaml';
+    const first = TextDocument.create(uri, 'yaml', 1, text);
+    toDiagnostics(first, checker.check(uri, text, 1e6), DEFAULT_SETTINGS);
+    const edited = text.replace('name: pod-example', 'name: pod-example\n  labels:\n    a: b');
+    const second = TextDocument.create(uri, 'yaml', 2, edited);
+    assert.deepEqual(
+      toDiagnostics(second, checker.check(uri, edited, 1e6), DEFAULT_SETTINGS),
+      checkText(edited, DEFAULT_SETTINGS, uri),
+    );
+    const quiet = { ...DEFAULT_SETTINGS, rules: { 'ppe-host-pid-conflict': false } };
+    assert.deepEqual(
+      toDiagnostics(second, checker.check(uri, edited, 1e6), quiet),
+      checkText(edited, quiet, uri),
+    );
   });
 });
