@@ -69,6 +69,17 @@ describe('documents as kubectl reads them', () => {
       );
     });
 
+    it('removes an aliased hostPID, never the anchor its alias needs', () => {
+      const text = fixture('kubectl-yaml.yaml');
+      const fixed = applyFix(text, 'ppe-host-pid-conflict', /Remove hostPID/);
+      assert.ok(!fixed.includes('hostPID: *on'));
+      assert.deepEqual(codes(fixed), codes(text).slice(1));
+      assert.throws(
+        () => applyFix(text, 'ppe-host-pid-conflict', /Remove shareProcessNamespace/),
+        /no fix/,
+      );
+    });
+
     it('reads !!str as a string and an alias of yes as a YAML 1.1 boolean', () => {
       assert.deepEqual(codes(pod('  shareProcessNamespace: !!str true\n')), ['ppe-not-boolean']);
       const aliased = `x-on: &on yes\n${pod('  shareProcessNamespace: *on\n  hostPID: true\n')}`;

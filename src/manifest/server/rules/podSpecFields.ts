@@ -39,11 +39,16 @@ function wouldConflict(workload: Workload, field: string, enabled: boolean): boo
 
 /**
  * Removes a pair, unless it is not written in this map (merged in with `<<`) or it defines an
- * anchor (`&on true`): removing that would leave its aliases dangling, a YAML error.
+ * anchor (`&on true`): removing that would leave its aliases dangling, a YAML error. A value an
+ * alias of the pair names (`hostPID: *on`) is written before the pair, and stays.
  */
 function removePair(text: string, map: YAMLMap, pair: ParsedPair) {
+  const start = keyNode(pair)?.range?.[0] ?? 0;
   const anchored = [pair.key, pair.value].some(
-    (node) => (isScalar(node) || isCollection(node)) && node.anchor !== undefined,
+    (node) =>
+      (isScalar(node) || isCollection(node)) &&
+      node.anchor !== undefined &&
+      (node.range?.[0] ?? 0) >= start,
   );
   return anchored || !isOwnPair(map, pair) ? undefined : removePairText(text, map, pair);
 }
