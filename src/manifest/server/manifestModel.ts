@@ -206,13 +206,26 @@ function containersOf(podSpec: YAMLMap | undefined): ContainerView[] {
   return containers;
 }
 
-/** For a document that does not parse: does its text still name a kind that carries a PodSpec? */
+const POD_SPEC_KINDS = new Set(Object.keys(POD_SPEC_PATHS).map((key) => key.split('/').pop()));
+
+/**
+ * For a document that does not parse: does its text still name a kind that carries a PodSpec,
+ * itself or (a `kind: List`) in one of its items?
+ */
 function looksLikeWorkload(text: string): boolean {
   const apiVersion = /^\s*"?apiVersion"?\s*:\s*["']?([\w./-]+)/m.exec(text)?.[1];
   const kind = /^\s*"?kind"?\s*:\s*["']?(\w+)/m.exec(text)?.[1];
-  return (
-    apiVersion !== undefined && kind !== undefined && `${apiVersion}/${kind}` in POD_SPEC_PATHS
-  );
+  if (apiVersion === undefined || kind === undefined) {
+    return false;
+  }
+  if (kind.endsWith('List')) {
+    for (const item of text.matchAll(/^[\s-]*"?kind"?\s*:\s*["']?(\w+)/gm)) {
+      if (POD_SPEC_KINDS.has(item[1])) {
+        return true;
+      }
+    }
+  }
+  return `${apiVersion}/${kind}` in POD_SPEC_PATHS;
 }
 
 /** Containers that run for the pod's whole life: regular ones, sidecars and ephemeral ones. */

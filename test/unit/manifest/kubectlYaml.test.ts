@@ -34,6 +34,16 @@ describe('documents as kubectl reads them', () => {
       ]);
     });
 
+    it('does not guess the value of a misplaced field a template writes', () => {
+      const text = pod('  shareProcessNamespace: true\n').replace(
+        '      image: nginx\n',
+        '      image: nginx\n      hostPID: {{ .Values.hostPID }}\n',
+      );
+      assert.deepEqual(codes(text), ['ppe-misplaced-field']);
+      assert.throws(() => applyFix(text, 'ppe-misplaced-field', /^Move/), /no fix/);
+      assert.ok(!applyFix(text, 'ppe-misplaced-field', /^Remove/).includes('hostPID'));
+    });
+
     it('says nothing about a boolean a template writes', () => {
       assert.deepEqual(codes(pod('  shareProcessNamespace: {{ .Values.share }}\n')), []);
       assert.deepEqual(
@@ -122,6 +132,13 @@ describe('documents as kubectl reads them', () => {
         hoverAt(list, list.indexOf('shareProcessNamespace') + 2)?.markdown ?? '',
         /shareProcessNamespace/,
       );
+    });
+
+    it('reports a List that does not parse when an item is a workload', () => {
+      const broken =
+        'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    spec: [\n';
+      assert.deepEqual(codes(broken), ['ppe-yaml-syntax']);
+      assert.deepEqual(codes(broken.replace('kind: Pod', 'kind: ConfigMap')), []);
     });
 
     it('reads typed lists (PodList) from kubectl get -o yaml', () => {

@@ -209,8 +209,10 @@ function checkMisplaced(workload: Workload): Finding[] {
     const remove = removePair(text, map, pair);
     const alreadyThere = findPair(podSpec, field) !== undefined;
     const conflict = wouldConflict(workload, field, kubernetesTrue(text, pair.value));
+    // A value a template writes (or none) is not known: moving it would be a guess.
+    const known = (pair.value as Node | null)?.range != null;
     const move =
-      podSpec && !alreadyThere && !conflict
+      podSpec && !alreadyThere && !conflict && known
         ? fix(
             l10n.t('Move {0} to {1}', field, pathText(podSpecPath)),
             [
@@ -243,8 +245,7 @@ function fieldLine(text: string, pair: ParsedPair, json: boolean): string {
   const key = String(keyNode(pair)?.value);
   const value = pair.value as Node | null;
   const source = value?.range ? text.slice(value.range[0], value.range[1]).trim() : '';
-  const valueText = source === '' ? 'true' : source;
-  return json ? `"${key}": ${valueText}` : `${key}: ${valueText}`;
+  return json ? `"${key}": ${source}` : `${key}: ${source}`;
 }
 
 function collectPlacements(
