@@ -61,36 +61,61 @@ export function contentStart(text: string): number | undefined {
 function flowMappingHasKind(text: string, open: number): boolean {
   let depth = 0;
   let expectingKey = false;
+  // Character codes, not one-character strings: a 20 MB file is scanned character by character.
   for (let offset = open; offset < text.length; offset++) {
-    const char = text[offset];
-    if (char === '"' || char === "'") {
-      const end = quotedEnd(text, offset);
-      if (end === undefined) {
-        return true;
+    switch (text.charCodeAt(offset)) {
+      case 0x22: // "
+      case 0x27: {
+        // '
+        const end = quotedEnd(text, offset);
+        if (end === undefined) {
+          return true;
+        }
+        if (expectingKey && depth === 1 && isKindKey(text, offset, end)) {
+          return true;
+        }
+        expectingKey = false;
+        offset = end;
+        break;
       }
-      if (expectingKey && depth === 1 && isKindKey(text, offset, end)) {
-        return true;
+      case 0x7b: // {
+        depth++;
+        expectingKey = depth === 1;
+        break;
+      case 0x5b: // [
+        depth++;
+        expectingKey = false;
+        break;
+      case 0x7d: // }
+      case 0x5d: // ]
+        depth--;
+        if (depth === 0) {
+          return false;
+        }
+        break;
+      case 0x2c: // ,
+        expectingKey = depth === 1;
+        break;
+      case 0x20: // space
+      case 0x09: // tab
+      case 0x0a: // line feed
+      case 0x0d: // carriage return
+        break;
+      case 0x23: {
+        // # starts a YAML comment after white space
+        if (/\s/.test(text[offset - 1] ?? '')) {
+          const lineEnd = text.indexOf('\n', offset);
+          offset = lineEnd === -1 ? text.length : lineEnd;
+          break;
+        }
+        expectingKey = false;
+        break;
       }
-      expectingKey = false;
-      offset = end;
-    } else if (char === '{' || char === '[') {
-      depth++;
-      expectingKey = char === '{' && depth === 1;
-    } else if (char === '}' || char === ']') {
-      depth--;
-      if (depth === 0) {
-        return false;
-      }
-    } else if (char === ',') {
-      expectingKey = depth === 1;
-    } else if (char === '#' && /\s/.test(text[offset - 1] ?? '')) {
-      const lineEnd = text.indexOf('\n', offset);
-      offset = lineEnd === -1 ? text.length : lineEnd;
-    } else if (!/\s/.test(char)) {
-      if (expectingKey && depth === 1 && /^kind[ \t]*:/.test(text.slice(offset, offset + 6))) {
-        return true;
-      }
-      expectingKey = false;
+      default:
+        if (expectingKey && depth === 1 && /^kind[ \t]*:/.test(text.slice(offset, offset + 6))) {
+          return true;
+        }
+        expectingKey = false;
     }
   }
   // Unbalanced: the parser will say what is wrong.
