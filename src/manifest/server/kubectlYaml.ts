@@ -25,8 +25,9 @@ import { yaml11Boolean } from './yamlNodes';
  * null, as a key or an item they are dropped and their collection is marked open (it may hold
  * more than the rules can see). A template inside a string value stays a string.
  *
- * One walk in document order, each node once (aliased nodes are not walked again), so even an
- * alias bomb costs linear time here; rules that walk whole trees must still keep a visited set.
+ * Two walks in document order (one to find the anchors, one to resolve), each node once: aliased
+ * nodes are not walked again, so even an alias bomb costs linear time here. Rules that walk whole
+ * trees must still keep a visited set.
  */
 export function resolveAsKubectl(
   document: Document.Parsed,
@@ -45,7 +46,8 @@ export function resolveAsKubectl(
     } else if (isMap(node)) {
       const children = resolveMap(node, anchors, text, templated);
       mergeKeys(node, anchors);
-      // Pushed in reverse, so nodes are resolved in document order.
+      // Pushed in reverse, so nodes are resolved in document order: a map merged with `<<` is
+      // written, and so resolved, before the map it is merged into.
       for (let index = children.length - 1; index >= 0; index--) {
         stack.push(children[index]);
       }
