@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { simpleCommands, wordOffset } from '../../../src/manifest/server/shellScript';
 
 /** Each simple command as its words joined by spaces, assignments first (marked with `=`). */
@@ -111,6 +112,56 @@ describe('shell script tokenizer', () => {
     assert.deepEqual(commands('echo "open $(kill 1'), ['kill 1', 'echo open $(kill 1']);
     assert.doesNotThrow(() => simpleCommands('$('.repeat(20_000)));
     assert.doesNotThrow(() => simpleCommands('`'.repeat(20_001)));
+  });
+
+  it('places every character of every word inside the word, for any text', () => {
+    const pieces = [
+      ' ',
+      '\t',
+      '\n',
+      ';',
+      '&',
+      '|',
+      '(',
+      ')',
+      '<',
+      '>',
+      "'",
+      '"',
+      '\\',
+      '$',
+      '`',
+      '#',
+      '{',
+      '}',
+      'do ',
+      'kill',
+      '-HUP',
+      '1',
+      'a=b',
+      '<<E\n',
+      'E\n',
+      '😀',
+      'x',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 80 }), (parts) => {
+        const script = parts.join('');
+        for (const command of simpleCommands(script)) {
+          for (const word of [...command.assignments, ...command.words]) {
+            assert.ok(0 <= word.start && word.start <= word.end && word.end <= script.length);
+            for (let index = 0; index < word.value.length; index++) {
+              const offset = wordOffset(word, index);
+              assert.ok(word.start <= offset && offset < word.end, `${script} ${word.value}`);
+            }
+            if (!word.offsets) {
+              assert.equal(word.value, script.slice(word.start, word.start + word.value.length));
+            }
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('reads 150,000 commands on one line without a call stack error', () => {
