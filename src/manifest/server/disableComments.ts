@@ -13,12 +13,16 @@ type Disabled = 'all' | ReadonlySet<string> | undefined;
 export class DisableComments {
   private lineStarts: number[] | undefined;
   private readonly disabledAbove = new Map<number, Disabled>();
+  /** Most documents have no disable comment at all: then nothing else is read. */
+  private readonly hasAny: boolean;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.hasAny = text.includes(MARKER);
+  }
 
   /** Whether a finding with `code` starting at `offset` is turned off. */
   disables(code: string, offset: number): boolean {
-    if (!this.text.includes(MARKER)) {
+    if (!this.hasAny) {
       return false;
     }
     const disabled = this.above(this.lineOf(offset));

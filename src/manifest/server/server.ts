@@ -14,10 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
-import {
-  isManifestLanguage as isManifestLanguageId,
-  type InitializationOptions,
-} from '../manifestProtocol';
+import { isManifestLanguage, type InitializationOptions } from '../manifestProtocol';
 import { CHECK_DEBOUNCE_MS, CheckScheduler } from './checkScheduler';
 import { toDiagnostics } from './diagnostics';
 import { ManifestChecker, checkDocument } from './manifestChecker';
@@ -92,7 +89,7 @@ function settingsFor(uri: string): Promise<ManifestSettings> {
 /** The open manifest under `uri`, as the client has it now. */
 function openManifest(uri: string): TextDocument | undefined {
   const document = documents.get(uri);
-  return document && isManifestLanguageId(document.languageId) ? document : undefined;
+  return document && isManifestLanguage(document.languageId) ? document : undefined;
 }
 
 async function validate(uri: string): Promise<void> {
