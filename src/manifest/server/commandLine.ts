@@ -24,6 +24,8 @@ export interface Invocation {
   readonly words: readonly Word[];
   /** `NAME=value` words before a command in a script. */
   readonly assignments: readonly Word[];
+  /** The lines of the command's here-documents: data written in the script. */
+  readonly hereDocumentLines: readonly Word[];
   readonly origin: Origin;
   /** Index in `words` of the program the launchers run; `words.length` when there is none. */
   readonly program: number;
@@ -68,18 +70,18 @@ function readInvocations(text: string, container: ContainerView): Invocation[] {
     for (const word of argvWords(text, args)) {
       words.push(word);
     }
-    expand(words, [], 'main', false, argvOf(command), invocations, 0);
+    expand(argvCommand(words), 'main', false, argvOf(command), invocations, 0);
   } else {
-    expand(argvWords(text, args), [], 'args', false, undefined, invocations, 0);
+    expand(argvCommand(argvWords(text, args)), 'args', false, undefined, invocations, 0);
   }
   const lifecycle = mapValue(container.map, 'lifecycle');
   for (const hook of HOOKS) {
     const exec = seqValue(mapValue(mapValue(lifecycle, hook), 'exec'), 'command');
-    expand(argvWords(text, exec), [], 'hook', false, argvOf(exec), invocations, 0);
+    expand(argvCommand(argvWords(text, exec)), 'hook', false, argvOf(exec), invocations, 0);
   }
   for (const probe of PROBES) {
     const exec = seqValue(mapValue(mapValue(container.map, probe), 'exec'), 'command');
-    expand(argvWords(text, exec), [], 'probe', false, argvOf(exec), invocations, 0);
+    expand(argvCommand(argvWords(text, exec)), 'probe', false, argvOf(exec), invocations, 0);
   }
   return invocations;
 }
@@ -148,24 +150,30 @@ class ScriptWord implements Word {
   }
 }
 
+/** The words of one command, from an argv list or from a script. */
+type CommandWords = Pick<Invocation, 'words' | 'assignments' | 'hereDocumentLines'>;
+
+function argvCommand(words: readonly Word[]): CommandWords {
+  return { words, assignments: [], hereDocumentLines: [] };
+}
+
 /** Records a command and, when it runs a script, the script's commands after it. */
 function expand(
-  words: readonly Word[],
-  assignments: readonly Word[],
+  command: CommandWords,
   origin: Origin,
   inScript: boolean,
   argv: Invocation['argv'],
   invocations: Invocation[],
   depth: number,
 ): void {
-  if (words.length === 0 && assignments.length === 0) {
+  const { words } = command;
+  if (words.length === 0 && command.assignments.length === 0) {
     return;
   }
   const program = launchedProgram(words);
   const script = depth < MAX_SCRIPT_DEPTH ? scriptWord(words, program) : undefined;
   invocations.push({
-    words,
-    assignments,
+    ...command,
     origin,
     program,
     inScript,
@@ -176,16 +184,14 @@ function expand(
     return;
   }
   const source = words[script];
-  for (const command of simpleCommands(source.value)) {
-    expand(
-      command.words.map((word) => new ScriptWord(source, word)),
-      command.assignments.map((word) => new ScriptWord(source, word)),
-      origin,
-      true,
-      undefined,
-      invocations,
-      depth + 1,
-    );
+  const place = (word: ShellWord) => new ScriptWord(source, word);
+  for (const inner of simpleCommands(source.value)) {
+    const placed = {
+      words: inner.words.map(place),
+      assignments: inner.assignments.map(place),
+      hereDocumentLines: inner.hereDocumentLines.map(place),
+    };
+    expand(placed, origin, true, undefined, invocations, depth + 1);
   }
 }
 

@@ -25,6 +25,11 @@ export interface ShellWord {
 export interface SimpleCommand {
   readonly assignments: readonly ShellWord[];
   readonly words: readonly ShellWord[];
+  /**
+   * The lines of its here-documents (leading blanks left out): data, not commands, but written
+   * in the script all the same.
+   */
+  readonly hereDocumentLines: readonly ShellWord[];
 }
 
 /** Where the script offset of `word.value[index]` is. */
@@ -132,6 +137,8 @@ class Parser {
   readonly commands: SimpleCommand[] = [];
   private pos = 0;
   private readonly hereDocuments: HereDocument[] = [];
+  /** Body lines of the here-documents read since the current command began. */
+  private readonly hereDocumentLines: ShellWord[] = [];
   private peeked: Token | undefined;
 
   /** `limit` ends the text early: a backquoted substitution is read in place, up to its end. */
@@ -153,8 +160,9 @@ class Parser {
     let skipName = false;
     let parens = 0;
     const finish = () => {
+      const hereDocumentLines = this.hereDocumentLines.splice(0);
       if (words.length > 0 || assignments.length > 0) {
-        this.commands.push({ assignments, words });
+        this.commands.push({ assignments, words, hereDocumentLines });
       }
       assignments = [];
       words = [];
@@ -348,7 +356,10 @@ class Parser {
     return { type: 'word', word };
   }
 
-  /** Skips the bodies of the here-documents whose operators were on the line just ended. */
+  /**
+   * Reads past the bodies of the here-documents whose operators were on the line just ended,
+   * keeping their lines for the command they belong to.
+   */
   private skipHereDocuments(): void {
     const { script } = this;
     for (const document of this.hereDocuments.splice(0)) {
@@ -359,9 +370,20 @@ class Parser {
         if (document.stripTabs) {
           line = line.replace(/^\t+/, '');
         }
+        const lineStart = this.pos;
         this.pos = newline === -1 ? this.limit : newline + 1;
         if (line === document.delimiter) {
           break;
+        }
+        const indent = /^[ \t]*/.exec(script.slice(lineStart, lineEnd))?.[0].length ?? 0;
+        const value = script.slice(lineStart + indent, lineEnd).replace(/\r$/, '');
+        if (value !== '') {
+          this.hereDocumentLines.push({
+            value,
+            start: lineStart + indent,
+            end: lineStart + indent + value.length,
+            quoted: true,
+          });
         }
       }
     }

@@ -120,6 +120,15 @@ describe('rules: secrets', () => {
       );
     });
 
+    it('flags secrets in here-documents a script writes', () => {
+      const script =
+        'cat > /etc/app.conf <<EOF\n[db]\n  password=Rk9pLx2q\n  token: Zz81kQxx\n  user=app\nEOF\nexec app';
+      assert.deepEqual(argFindings(`["sh", "-c", ${JSON.stringify(script)}]`), [
+        'password=Rk9pLx2q',
+        'token: Zz81kQxx',
+      ]);
+    });
+
     it('never repeats any of these values in a message', () => {
       const text = sharedPod(
         [

@@ -65,6 +65,11 @@ describe('shell script tokenizer', () => {
       'next',
     ]);
     assert.deepEqual(commands('cat <<-"END"\n\tkill 1\n\tEND\nnext'), ['cat', 'next']);
+    const [cat] = simpleCommands('cat <<EOF >x\n  a=1\n\nb\nEOF\n');
+    assert.deepEqual(
+      cat.hereDocumentLines.map((line) => line.value),
+      ['a=1', 'b'],
+    );
   });
 
   it('finds the commands of $(…) and backquotes, and keeps the substitution in its word', () => {
@@ -148,7 +153,11 @@ describe('shell script tokenizer', () => {
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 80 }), (parts) => {
         const script = parts.join('');
         for (const command of simpleCommands(script)) {
-          for (const word of [...command.assignments, ...command.words]) {
+          for (const word of [
+            ...command.assignments,
+            ...command.words,
+            ...command.hereDocumentLines,
+          ]) {
             assert.ok(0 <= word.start && word.start <= word.end && word.end <= script.length);
             for (let index = 0; index < word.value.length; index++) {
               const offset = wordOffset(word, index);

@@ -109,10 +109,11 @@ function checkArguments(workload: Workload, invocation: Invocation, findings: Fi
         { related: sharedHere(workload) },
       ),
     );
-  for (const assignment of assignments) {
-    const label = secretArgumentLabel(program, assignment, undefined);
+  // A script's assignments and here-documents are on the shell's command line too.
+  for (const word of [...assignments, ...invocation.hereDocumentLines]) {
+    const label = secretArgumentLabel(program, word, undefined);
     if (label) {
-      report(assignment, label.name);
+      report(word, label.name);
     }
   }
   for (let index = 0; index < words.length; index++) {
