@@ -11,7 +11,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import { yaml11Boolean } from './yamlNodes';
+import { allPairs, setMergedPairs, yaml11Boolean, type ParsedPair } from './yamlNodes';
 
 /**
  * Rewrites a parsed document in place so that the rules see what kubectl decodes, not what the
@@ -182,7 +182,8 @@ function resolveSeq(
 
 /**
  * `<<` merges maps as kubectl's YAML 1.1 decoder does: the map's own keys win, then earlier
- * merged maps over later ones. The merged pairs are appended (shared, not copied).
+ * merged maps over later ones. The merged pairs are recorded beside the map's own (shared, not
+ * copied), so a quick fix still edits what is written in the map.
  */
 function mergeKeys(map: YAMLMap, anchors: ReadonlyMap<string, readonly Node[]>): void {
   const merges = map.items.filter(
@@ -197,6 +198,7 @@ function mergeKeys(map: YAMLMap, anchors: ReadonlyMap<string, readonly Node[]>):
       present.add(pair.key.value);
     }
   }
+  const merged: ParsedPair[] = [];
   for (const merge of merges) {
     const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
     for (const item of sources) {
@@ -204,12 +206,13 @@ function mergeKeys(map: YAMLMap, anchors: ReadonlyMap<string, readonly Node[]>):
       if (!isMap(source) || source === map) {
         continue;
       }
-      for (const pair of source.items) {
+      for (const pair of allPairs(source)) {
         if (isPair(pair) && isScalar(pair.key) && !present.has(pair.key.value)) {
           present.add(pair.key.value);
-          map.items.push(pair);
+          merged.push(pair);
         }
       }
     }
   }
+  setMergedPairs(map, merged);
 }

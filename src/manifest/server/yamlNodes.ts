@@ -17,11 +17,33 @@ export interface TextSpan {
 
 export type ParsedPair = Pair<unknown, unknown>;
 
+/**
+ * Pairs a map gets from `<<` merge keys, kept beside its own items: edits work on what is written
+ * in the map, lookups see what kubectl decodes.
+ */
+const mergedPairs = new WeakMap<YAMLMap, readonly ParsedPair[]>();
+
+export function setMergedPairs(map: YAMLMap, pairs: readonly ParsedPair[]): void {
+  mergedPairs.set(map, pairs);
+}
+
+/** The map's own pairs, then the ones merged into it. */
+export function allPairs(map: YAMLMap): readonly ParsedPair[] {
+  const merged = mergedPairs.get(map);
+  return merged ? [...map.items, ...merged] : map.items;
+}
+
+/** The pair with this key, written in the map or merged into it (`<<: *base`). */
 export function findPair(map: YAMLMap | undefined, key: string): ParsedPair | undefined {
   if (!map) {
     return undefined;
   }
   for (const pair of map.items) {
+    if (isScalar(pair.key) && pair.key.value === key) {
+      return pair;
+    }
+  }
+  for (const pair of mergedPairs.get(map) ?? []) {
     if (isScalar(pair.key) && pair.key.value === key) {
       return pair;
     }

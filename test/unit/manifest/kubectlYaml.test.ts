@@ -79,6 +79,29 @@ describe('documents as kubectl reads them', () => {
       );
     });
 
+    it('adds SYS_PTRACE to the container that merges an anchor, not to the anchor', () => {
+      const fixed = applyFix(
+        fixture('kubectl-yaml.yaml'),
+        'ppe-debug-without-ptrace',
+        /SYS_PTRACE to shell-two/,
+        1,
+      );
+      assert.ok(
+        fixed.includes(
+          '          tty: !!bool "true"\n          securityContext:\n            capabilities:\n              add:\n                - SYS_PTRACE\n',
+        ),
+      );
+      assert.deepEqual(
+        diagnose(fixed)
+          .filter((d) => d.code.startsWith('ppe-debug') || d.code.startsWith('ppe-ptrace'))
+          .map((d) => [d.code, d.text]),
+        [
+          ['ppe-debug-without-ptrace', 'stdin'],
+          ['ppe-ptrace-breaks-baseline', 'SYS_PTRACE'],
+        ],
+      );
+    });
+
     it('removes an aliased hostPID, never the anchor its alias needs', () => {
       const text = fixture('kubectl-yaml.yaml');
       const fixed = applyFix(text, 'ppe-host-pid-conflict', /Remove hostPID/);
