@@ -16,7 +16,7 @@ export interface Word {
  * Where an argv list comes from: `command` (with its `args`), `args` alone (the image's
  * entrypoint receives them, so their first word need not be a program), a hook or a probe.
  */
-export type Origin = 'main' | 'args' | 'hook' | 'probe';
+type Origin = 'main' | 'args' | 'hook' | 'probe';
 
 /** One simple command a container runs: `kill -HUP 1`, `/sbin/init`, `tini -- app`. */
 export interface Invocation {
@@ -288,7 +288,7 @@ function launcherOf(name: string): Launcher | undefined {
 }
 
 /** Skips launchers that exec their arguments (`exec`, `env X=1`, `tini -s --`) to the program. */
-export function launchedProgram(words: readonly Word[]): number {
+function launchedProgram(words: readonly Word[]): number {
   let index = 0;
   while (index < words.length) {
     const launcher = launcherOf(basename(words[index].value));
