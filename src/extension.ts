@@ -34,3 +34,7 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   debugContainers.register(context, deps);
   return { podTree: podTree.register(context, deps) };
 }
+
+export function deactivate(): Promise<void> {
+  return manifestActivation.deactivate();
+}

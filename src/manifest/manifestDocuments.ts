@@ -1,12 +1,10 @@
 import type * as vscode from 'vscode';
+import { MANIFEST_SCHEMES, isManifestLanguage } from './manifestProtocol';
 
-/** The documents the manifest language server checks. */
-export const MANIFEST_LANGUAGES = ['yaml', 'json'];
-export const MANIFEST_SCHEMES = ['file', 'untitled'];
-
+/** Whether the language server checks this document (languages and schemes: manifestProtocol.ts). */
 export function isManifestDocument(document: vscode.TextDocument): boolean {
   return (
-    MANIFEST_LANGUAGES.includes(document.languageId) &&
-    MANIFEST_SCHEMES.includes(document.uri.scheme)
+    isManifestLanguage(document.languageId) &&
+    (MANIFEST_SCHEMES as readonly string[]).includes(document.uri.scheme)
   );
 }

@@ -1,3 +1,6 @@
+/** Quiet while the user types: one check per document after this pause in its changes. */
+export const CHECK_DEBOUNCE_MS = 250;
+
 /** The timer functions the scheduler uses; tests pass a clock they advance themselves. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;

@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DIAGNOSTIC_SOURCE, rangeOf, type PlacedFinding } from './manifestChecker';
+import { DIAGNOSTIC_SOURCE, rangeOf } from './diagnostics';
+import type { PlacedFinding } from './manifestChecker';
 import { isRuleCode } from './ruleCatalog';
 
 /**

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
-import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { parseChunk, splitDocuments } from './manifestModel';
-import type { TextSpan } from './yamlNodes';
+import { mapValue, seqValue, type TextSpan } from './yamlNodes';
 
 const TASK_PAGE =
   'https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/';
@@ -13,21 +13,36 @@ export interface ManifestHover {
   readonly span: TextSpan;
 }
 
-/** Hover text for `shareProcessNamespace`, `hostPID` and `SYS_PTRACE` in a workload manifest. */
+/**
+ * Hover text for `shareProcessNamespace`, `hostPID`, `SYS_PTRACE` and `ALL` in `capabilities.add`
+ * in a workload manifest.
+ */
 export function hoverAt(text: string, offset: number): ManifestHover | undefined {
   const chunk = splitDocuments(text).findLast((candidate) => candidate.offset <= offset);
   if (!chunk) {
     return undefined;
   }
   const parsed = parseChunk(chunk.text);
-  if (parsed.type !== 'workload') {
+  if (parsed.type !== 'workloads') {
     return undefined;
   }
-  const target = scalarAt(parsed.workload.root, offset - chunk.offset);
+  const visited = new Set<unknown>();
+  let target: { node: Scalar; isKey: boolean } | undefined;
+  for (const workload of parsed.workloads) {
+    target ??= scalarAt(workload.root, offset - chunk.offset, visited);
+  }
   if (!target?.node.range) {
     return undefined;
   }
-  const markdown = explain(target.node.value, target.isKey);
+  const found = target;
+  const addsAll =
+    (found.node.value === 'ALL' || found.node.value === 'CAP_ALL') &&
+    parsed.workloads.some((workload) =>
+      workload.containers.some((container) =>
+        addedCapabilities(container.map)?.items.includes(found.node),
+      ),
+    );
+  const markdown = addsAll ? explainAll() : explain(target.node.value, target.isKey);
   if (!markdown) {
     return undefined;
   }
@@ -67,32 +82,58 @@ function explain(value: unknown, isKey: boolean): string | undefined {
     ].join('\n');
   }
   if (!isKey && (value === 'SYS_PTRACE' || value === 'CAP_SYS_PTRACE')) {
-    return [
+    return ptraceLines(
       `**SYS_PTRACE**: ${l10n.t('lets the container trace other processes and pass the ptrace access check.')}`,
-      `- ${markdownText(l10n.t('In a shared pod it can read /proc/<pid>/environ and /proc/<pid>/root of processes that run as other users.'))}`,
-      `- ${l10n.t('Sending signals does not need it: the same user ID or CAP_KILL is enough.')}`,
-      `- ${l10n.t('Pod Security "baseline" does not allow adding it.')}`,
-      '',
-      `[${l10n.t('Share Process Namespace between Containers in a Pod')}](${TASK_PAGE}) · [${l10n.t('Pod Security Standards')}](${POD_SECURITY})`,
-    ].join('\n');
+    );
   }
   return undefined;
 }
 
-function scalarAt(node: unknown, offset: number): { node: Scalar; isKey: boolean } | undefined {
+/** `ALL` in `capabilities.add`: every capability, SYS_PTRACE with its consequences among them. */
+function explainAll(): string {
+  return ptraceLines(
+    `**ALL**: ${l10n.t('adds every Linux capability to the container, SYS_PTRACE among them: it can trace other processes and pass the ptrace access check.')}`,
+  );
+}
+
+function ptraceLines(first: string): string {
+  return [
+    first,
+    `- ${markdownText(l10n.t('In a shared pod it can read /proc/<pid>/environ and /proc/<pid>/root of processes that run as other users.'))}`,
+    `- ${l10n.t('Sending signals does not need it: the same user ID or CAP_KILL is enough.')}`,
+    `- ${l10n.t('Pod Security "baseline" does not allow adding it.')}`,
+    '',
+    `[${l10n.t('Share Process Namespace between Containers in a Pod')}](${TASK_PAGE}) · [${l10n.t('Pod Security Standards')}](${POD_SECURITY})`,
+  ].join('\n');
+}
+
+function addedCapabilities(container: YAMLMap): YAMLSeq | undefined {
+  return seqValue(mapValue(mapValue(container, 'securityContext'), 'capabilities'), 'add');
+}
+
+/** The scalar at the offset; `visited` keeps a node reached through several aliases to one visit. */
+function scalarAt(
+  node: unknown,
+  offset: number,
+  visited: Set<unknown>,
+): { node: Scalar; isKey: boolean } | undefined {
+  if (visited.has(node)) {
+    return undefined;
+  }
+  visited.add(node);
   if (isMap(node)) {
     for (const pair of node.items) {
       if (isScalar(pair.key) && contains(pair.key, offset)) {
         return { node: pair.key, isKey: true };
       }
-      const found = scalarAt(pair.value, offset);
+      const found = scalarAt(pair.value, offset, visited);
       if (found) {
         return found;
       }
     }
   } else if (isSeq(node)) {
     for (const item of node.items) {
-      const found = scalarAt(item, offset);
+      const found = scalarAt(item, offset, visited);
       if (found) {
         return found;
       }

@@ -1,31 +1,12 @@
 import * as l10n from '@vscode/l10n';
-import { type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseChunk, splitDocuments, type Finding } from './manifestModel';
-import { RULES, type RuleCode } from './ruleCatalog';
 import { checkDebugContainers } from './rules/debugContainer';
 import { checkPidOne } from './rules/pidOne';
 import { checkPodSpecFields } from './rules/podSpecFields';
 import type { Rule } from './rules/ruleSupport';
 import { checkSecrets } from './rules/secrets';
-import { lineStart } from './yamlEdits';
-import type { TextSpan } from './yamlNodes';
-
-export const DIAGNOSTIC_SOURCE = 'Pod Process Explorer';
-
-export interface ManifestSettings {
-  readonly enable: boolean;
-  /** Rules set to false are off; every other rule is on. */
-  readonly rules: Readonly<Partial<Record<RuleCode, boolean>>>;
-  /** Files with more characters than this are not checked. */
-  readonly maxFileSize: number;
-}
-
-export const DEFAULT_SETTINGS: ManifestSettings = {
-  enable: true,
-  rules: {},
-  maxFileSize: 5_000_000,
-};
+import { DisableComments } from './disableComments';
+import { contentStart, hasTopLevelKind } from './topLevelKind';
 
 const RULE_FAMILIES: readonly Rule[] = [
   checkPodSpecFields,
@@ -40,8 +21,12 @@ export interface PlacedFinding {
   readonly offset: number;
 }
 
-/** A Helm template action: such files are not YAML until rendered, so they are left alone. */
-const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
+/** The findings of one document of a file; `offset` is where the document starts. */
+export interface CheckedDocument {
+  readonly offset: number;
+  readonly findings: readonly Finding[];
+}
+
 const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 
 /**
@@ -51,33 +36,56 @@ const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 export class ManifestChecker {
   private readonly cache = new Map<string, Map<string, readonly Finding[]>>();
 
-  constructor(private readonly checkOne: (text: string) => readonly Finding[] = checkDocument) {}
+  constructor(
+    private readonly checkOne: (text: string) => readonly Finding[] = checkDocument,
+    /** Told about a document the checks threw on (the server logs it). */
+    private readonly onError?: (error: unknown) => void,
+  ) {}
 
-  /** Every finding of a file, before settings are applied (disable comments already are). */
-  findings(fileKey: string, text: string, maxFileSize: number): PlacedFinding[] {
+  /**
+   * The findings of each document of a file, before settings are applied (disable comments
+   * already are). A document whose text did not change since the last check of the file keeps
+   * the very same findings array, which the LSP conversion caches on.
+   */
+  check(fileKey: string, text: string, maxFileSize: number): CheckedDocument[] {
     if (text.length > maxFileSize) {
       this.cache.delete(fileKey);
-      return KUBERNETES_HINT.test(text.slice(0, 65_536)) ? [tooLarge(text, maxFileSize)] : [];
-    }
-    if (TEMPLATE_ACTION.test(text)) {
-      this.cache.delete(fileKey);
-      return [];
+      return KUBERNETES_HINT.test(text.slice(0, 65_536))
+        ? [{ offset: 0, findings: [tooLarge(text, maxFileSize)] }]
+        : [];
     }
     const previous = this.cache.get(fileKey);
     const current = new Map<string, readonly Finding[]>();
-    const placed: PlacedFinding[] = [];
+    const checked: CheckedDocument[] = [];
     for (const chunk of splitDocuments(text)) {
       let findings = current.get(chunk.text) ?? previous?.get(chunk.text);
-      if (!findings) {
-        findings = this.checkOne(chunk.text);
-      }
+      findings ??= this.checkSafely(chunk.text);
       current.set(chunk.text, findings);
-      for (const finding of findings) {
-        placed.push({ finding, offset: chunk.offset });
-      }
+      checked.push({ offset: chunk.offset, findings });
     }
     this.cache.set(fileKey, current);
-    return placed;
+    return checked;
+  }
+
+  /** Every finding of a file, placed in it. */
+  findings(fileKey: string, text: string, maxFileSize: number): PlacedFinding[] {
+    return this.check(fileKey, text, maxFileSize).flatMap(({ offset, findings }) =>
+      findings.map((finding) => ({ finding, offset })),
+    );
+  }
+
+  /**
+   * A document that throws (the parser's recursion overflows the stack on thousands of nested
+   * sequences on one line) still gets an answer: a diagnostic saying it was not checked when it
+   * looks like a Kubernetes object, nothing otherwise; never the previous results left standing.
+   */
+  private checkSafely(text: string): readonly Finding[] {
+    try {
+      return this.checkOne(text);
+    } catch (error) {
+      this.onError?.(error);
+      return hasTopLevelKind(text) ? [unreadable(text, error)] : [];
+    }
   }
 
   forget(fileKey: string): void {
@@ -91,6 +99,10 @@ export class ManifestChecker {
 
 /** Checks one YAML document (its own source text); spans are relative to that text. */
 export function checkDocument(text: string): readonly Finding[] {
+  // Data files (a 20 MB package-lock.json) are told apart from the text, without a parse.
+  if (!hasTopLevelKind(text)) {
+    return [];
+  }
   const parsed = parseChunk(text);
   let findings: Finding[];
   if (parsed.type === 'syntax-error') {
@@ -106,100 +118,42 @@ export function checkDocument(text: string): readonly Finding[] {
         fixes: [],
       },
     ];
-  } else if (parsed.type === 'workload') {
-    findings = RULE_FAMILIES.flatMap((rule) => rule(parsed.workload));
+  } else if (parsed.type === 'workloads') {
+    findings = parsed.workloads.flatMap((workload) =>
+      RULE_FAMILIES.flatMap((rule) => rule(workload)),
+    );
   } else {
     return [];
   }
-  return findings.filter((finding) => !isDisabledByComment(text, finding));
+  const disableComments = new DisableComments(text);
+  return findings.filter((finding) => !disableComments.disables(finding.code, finding.span.start));
 }
 
-const DISABLE_COMMENT = /^#\s*pod-process-explorer-disable\b(.*)$/;
-
-/** `# pod-process-explorer-disable [code…]` in the comment lines right above the finding. */
-function isDisabledByComment(text: string, finding: Finding): boolean {
-  let begin = lineStart(text, finding.span.start);
-  while (begin > 0) {
-    const previous = lineStart(text, begin - 1);
-    const line = text.slice(previous, begin).trim();
-    if (!line.startsWith('#')) {
-      return false;
-    }
-    const disable = DISABLE_COMMENT.exec(line);
-    if (disable) {
-      const codes = disable[1].split(/[\s,]+/).filter((code) => code !== '');
-      if (codes.length === 0 || codes.includes(finding.code)) {
-        return true;
-      }
-    }
-    begin = previous;
-  }
-  return false;
+function unreadable(text: string, error: unknown): Finding {
+  const start = contentStart(text) ?? 0;
+  const lineEnd = text.indexOf('\n', start);
+  return {
+    code: 'ppe-yaml-syntax',
+    message: l10n.t(
+      'Pod Process Explorer could not read this manifest ({0}), so it did not check it.',
+      error instanceof Error ? error.message : String(error),
+    ),
+    span: { start, end: lineEnd === -1 ? text.length : lineEnd },
+    related: [],
+    fixes: [],
+  };
 }
 
-function tooLarge(text: string, maxFileSize: number): PlacedFinding {
+function tooLarge(text: string, maxFileSize: number): Finding {
   const firstLineEnd = text.indexOf('\n');
   return {
-    offset: 0,
-    finding: {
-      code: 'ppe-file-too-large',
-      message: l10n.t(
-        'This file has more than {0} characters, so Pod Process Explorer did not check it. Raise podProcessExplorer.manifest.maxFileSize to check it.',
-        maxFileSize,
-      ),
-      span: { start: 0, end: firstLineEnd === -1 ? text.length : firstLineEnd },
-      related: [],
-      fixes: [],
-    },
+    code: 'ppe-file-too-large',
+    message: l10n.t(
+      'This file has more than {0} characters, so Pod Process Explorer did not check it. Raise podProcessExplorer.manifest.maxFileSize to check it.',
+      maxFileSize,
+    ),
+    span: { start: 0, end: firstLineEnd === -1 ? text.length : firstLineEnd },
+    related: [],
+    fixes: [],
   };
-}
-
-export function isEnabled(settings: ManifestSettings, code: RuleCode): boolean {
-  return settings.enable && settings.rules[code] !== false;
-}
-
-export function toDiagnostics(
-  document: TextDocument,
-  placed: readonly PlacedFinding[],
-  settings: ManifestSettings,
-): Diagnostic[] {
-  return placed
-    .filter(({ finding }) => isEnabled(settings, finding.code))
-    .map(({ finding, offset }) => {
-      const rule = RULES[finding.code];
-      const related: DiagnosticRelatedInformation[] = finding.related.map((info) => ({
-        location: { uri: document.uri, range: rangeOf(document, offset, info.span) },
-        message: info.message,
-      }));
-      return {
-        range: rangeOf(document, offset, finding.span),
-        severity: rule.severity,
-        code: finding.code,
-        codeDescription: { href: rule.href },
-        source: DIAGNOSTIC_SOURCE,
-        message: finding.message,
-        ...(related.length > 0 ? { relatedInformation: related } : {}),
-      };
-    });
-}
-
-export function rangeOf(document: TextDocument, offset: number, span: TextSpan) {
-  return {
-    start: document.positionAt(offset + span.start),
-    end: document.positionAt(offset + span.end),
-  };
-}
-
-/** Plain-data entry point: a file's text in, its diagnostics out. */
-export function checkText(
-  text: string,
-  settings: ManifestSettings = DEFAULT_SETTINGS,
-  uri = 'untitled:manifest.yaml',
-): Diagnostic[] {
-  const document = TextDocument.create(uri, 'yaml', 0, text);
-  return toDiagnostics(
-    document,
-    new ManifestChecker().findings(uri, text, settings.maxFileSize),
-    settings,
-  );
 }

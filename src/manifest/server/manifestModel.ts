@@ -1,4 +1,5 @@
 import { isMap, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { resolveAsKubectl } from './kubectlYaml';
 import type { RuleCode } from './ruleCatalog';
 import {
   findPair,
@@ -91,10 +92,12 @@ export interface ContainerView {
   readonly list: (typeof CONTAINER_LISTS)[number];
 }
 
-/** A document whose apiVersion and kind carry a PodSpec. */
+/** A document, or an item of a `kind: List` document, whose apiVersion and kind carry a PodSpec. */
 export interface Workload {
+  /** The source of the whole document: every span is relative to it. */
   readonly text: string;
   readonly document: Document.Parsed;
+  /** The workload's own map: the document's root, or the List item. */
   readonly root: YAMLMap;
   readonly kind: string;
   readonly name: string | undefined;
@@ -107,20 +110,24 @@ export interface Workload {
 }
 
 export type ParsedChunk =
-  | { readonly type: 'workload'; readonly workload: Workload }
+  | { readonly type: 'workloads'; readonly workloads: readonly Workload[] }
   | { readonly type: 'syntax-error'; readonly span: TextSpan; readonly errorCode: string }
   | { readonly type: 'other' };
 
 const KIND_MENTION = /kind/;
+/** A template action (Helm, Go templates): known only once the template is rendered. */
+const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
 
 export function parseChunk(text: string): ParsedChunk {
   // Most non-Kubernetes documents are skipped without being parsed.
   if (!KIND_MENTION.test(text)) {
     return { type: 'other' };
   }
+  const templated = text.includes('{{') && TEMPLATE_ACTION.test(text);
   const document = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
   if (document.errors.length > 0) {
-    if (!looksLikeWorkload(text)) {
+    // A template that is not YAML until rendered (`{{- if … }}` lines) is not an error.
+    if (templated || !looksLikeWorkload(text)) {
       return { type: 'other' };
     }
     const [first] = document.errors;
@@ -133,33 +140,53 @@ export function parseChunk(text: string): ParsedChunk {
     );
     return { type: 'syntax-error', span: { start, end }, errorCode: first.code };
   }
+  resolveAsKubectl(document, text, templated);
   const root = document.contents;
   if (!isMap(root)) {
     return { type: 'other' };
   }
+  const workloads: Workload[] = [];
+  const single = workloadOf(text, document, root);
+  if (single) {
+    workloads.push(single);
+  } else if (isListKind(root)) {
+    // `kind: List` (what `kubectl get -o yaml` writes): kubectl applies each item on its own.
+    for (const item of seqValue(root, 'items')?.items ?? []) {
+      const workload = isMap(item) ? workloadOf(text, document, item) : undefined;
+      if (workload) {
+        workloads.push(workload);
+      }
+    }
+  }
+  return workloads.length > 0 ? { type: 'workloads', workloads } : { type: 'other' };
+}
+
+function isListKind(root: YAMLMap): boolean {
+  const kind = stringValue(root, 'kind');
+  return kind !== undefined && kind.endsWith('List') && seqValue(root, 'items') !== undefined;
+}
+
+function workloadOf(text: string, document: Document.Parsed, root: YAMLMap): Workload | undefined {
   const apiVersion = stringValue(root, 'apiVersion');
   const kind = stringValue(root, 'kind');
   const podSpecPath = apiVersion && kind ? POD_SPEC_PATHS[`${apiVersion}/${kind}`] : undefined;
   if (!kind || !podSpecPath) {
-    return { type: 'other' };
+    return undefined;
   }
   let podSpec: YAMLMap | undefined = root;
   for (const key of podSpecPath) {
     podSpec = mapValue(podSpec, key);
   }
   return {
-    type: 'workload',
-    workload: {
-      text,
-      document,
-      root,
-      kind,
-      name: stringValue(mapValue(root, 'metadata'), 'name'),
-      podSpecPath,
-      podSpec,
-      shared: kubernetesTrue(text, findPair(podSpec, 'shareProcessNamespace')?.value),
-      containers: containersOf(podSpec),
-    },
+    text,
+    document,
+    root,
+    kind,
+    name: stringValue(mapValue(root, 'metadata'), 'name'),
+    podSpecPath,
+    podSpec,
+    shared: kubernetesTrue(text, findPair(podSpec, 'shareProcessNamespace')?.value),
+    containers: containersOf(podSpec),
   };
 }
 
@@ -179,13 +206,26 @@ function containersOf(podSpec: YAMLMap | undefined): ContainerView[] {
   return containers;
 }
 
-/** For a document that does not parse: does its text still name a kind that carries a PodSpec? */
+const POD_SPEC_KINDS = new Set(Object.keys(POD_SPEC_PATHS).map((key) => key.split('/').pop()));
+
+/**
+ * For a document that does not parse: does its text still name a kind that carries a PodSpec,
+ * itself or (a `kind: List`) in one of its items?
+ */
 function looksLikeWorkload(text: string): boolean {
   const apiVersion = /^\s*"?apiVersion"?\s*:\s*["']?([\w./-]+)/m.exec(text)?.[1];
   const kind = /^\s*"?kind"?\s*:\s*["']?(\w+)/m.exec(text)?.[1];
-  return (
-    apiVersion !== undefined && kind !== undefined && `${apiVersion}/${kind}` in POD_SPEC_PATHS
-  );
+  if (apiVersion === undefined || kind === undefined) {
+    return false;
+  }
+  if (kind.endsWith('List')) {
+    for (const item of text.matchAll(/^[\s-]*"?kind"?\s*:\s*["']?(\w+)/gm)) {
+      if (POD_SPEC_KINDS.has(item[1])) {
+        return true;
+      }
+    }
+  }
+  return `${apiVersion}/${kind}` in POD_SPEC_PATHS;
 }
 
 /** Containers that run for the pod's whole life: regular ones, sidecars and ephemeral ones. */

@@ -1,26 +1,9 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 
-/** Every diagnostic code the manifest server publishes. Codes are stable: settings and disable comments name them. */
-export const RULE_CODES = [
-  'ppe-host-pid-conflict',
-  'ppe-not-boolean',
-  'ppe-yaml11-boolean',
-  'ppe-misplaced-field',
-  'ppe-misspelled-field',
-  'ppe-init-needs-pid1',
-  'ppe-kill-pid1',
-  'ppe-tini-without-subreaper',
-  'ppe-secret-env-literal',
-  'ppe-secret-arg-literal',
-  'ppe-secret-env-reference',
-  'ppe-secret-volume',
-  'ppe-debug-without-ptrace',
-  'ppe-ptrace-breaks-baseline',
-  'ppe-yaml-syntax',
-  'ppe-file-too-large',
-] as const;
+import { isRuleCode, RULE_CODES, type RuleCode } from '../manifestProtocol';
 
-export type RuleCode = (typeof RULE_CODES)[number];
+// The codes are part of the client/server contract (settings and disable comments name them).
+export { isRuleCode, RULE_CODES, type RuleCode };
 
 const TASK_PAGE =
   'https://kubernetes.io/docs/tasks/configure-pod-container/share-process-namespace/';
@@ -58,7 +41,3 @@ export const RULES: Readonly<Record<RuleCode, RuleInfo>> = {
   'ppe-yaml-syntax': { severity: DiagnosticSeverity.Error, href: TASK_PAGE },
   'ppe-file-too-large': { severity: DiagnosticSeverity.Information, href: TASK_PAGE },
 };
-
-export function isRuleCode(value: unknown): value is RuleCode {
-  return typeof value === 'string' && (RULE_CODES as readonly string[]).includes(value);
-}

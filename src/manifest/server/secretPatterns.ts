@@ -12,6 +12,9 @@ const SECRET_STEMS = [
   'TOKEN',
   'APIKEY',
   'CREDENTIAL',
+  // redis-server --requirepass, --masterauth
+  'REQUIREPASS',
+  'MASTERAUTH',
 ];
 
 /** Short words that mark a secret only on their own (DB_PASS, REDIS_AUTH, not PASSENGER or AUTHOR). */
@@ -61,12 +64,16 @@ const NOT_SECRET_SUFFIXES = new Set([
   'SIZE',
 ]);
 
-export function isSecretName(name: string): boolean {
-  const words = name
+function nameWords(name: string): string[] {
+  return name
     .replace(/^-+/, '')
     .split(/[_\-.]+|(?<=[a-z0-9])(?=[A-Z])/)
     .filter((word) => word !== '')
     .map((word) => word.toUpperCase());
+}
+
+export function isSecretName(name: string): boolean {
+  const words = nameWords(name);
   if (words.length === 0 || NOT_SECRET_SUFFIXES.has(words[words.length - 1])) {
     return false;
   }
@@ -82,6 +89,23 @@ export function isSecretName(name: string): boolean {
   );
 }
 
+/** A name ending in KEY (`COOKIE_KEY`, `--session-key`, `hmacKey`): a key if its value is key material. */
+function isKeyName(name: string): boolean {
+  const words = nameWords(name);
+  return words.length > 1 && words[words.length - 1] === 'KEY';
+}
+
+/** Hex of 64 bits or more (`0x…` too), or Laravel's `base64:…` keys. */
+const KEY_MATERIAL = /^(?:(?:0x)?[0-9a-fA-F]{16,}|base64:[A-Za-z0-9+/]{16,}={0,2})$/;
+
+/** Whether `name=value` (an env entry, a flag and its value, an assignment) holds a literal secret. */
+export function isSecretAssignment(name: string, value: string): boolean {
+  return (
+    (isSecretName(name) && isLiteralSecretValue(value)) ||
+    (isKeyName(name) && KEY_MATERIAL.test(value.trim()))
+  );
+}
+
 /** Shapes of well-known credentials, whatever the variable is called. */
 const SECRET_SHAPES = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
@@ -92,7 +116,10 @@ const SECRET_SHAPES = [
   /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/,
   /\b[sr]k_live_[A-Za-z0-9]{16,}\b/,
   /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@$]+@/i,
+  // A password in a URL, with or without a user name (redis://:pw@host).
+  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@$]+@/i,
+  // An HTTP Authorization header with its credentials (`curl -H "Authorization: Bearer …"`).
+  /\b(?:Proxy-)?Authorization:\s*(?:Bearer|Basic|Token|Bot|Digest)\s+[^\s$'"]{6,}/i,
 ];
 
 export function hasSecretShape(value: string): boolean {

@@ -6,36 +6,37 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
   createConnection,
+  type Diagnostic,
+  type Hover,
+  type Position,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
+import { isManifestLanguage, type InitializationOptions } from '../manifestProtocol';
+import { CHECK_DEBOUNCE_MS, CheckScheduler } from './checkScheduler';
+import { toDiagnostics } from './diagnostics';
+import { ManifestChecker, checkDocument } from './manifestChecker';
+import { errorText, runSafe } from './runSafe';
 import {
   DEFAULT_SETTINGS,
-  ManifestChecker,
-  toDiagnostics,
+  SETTINGS_SECTION,
+  parseSettings,
   type ManifestSettings,
-} from './manifestChecker';
-import { SETTINGS_SECTION, parseSettings } from './settings';
-import { CheckScheduler } from './checkScheduler';
+} from './settings';
 import { configureServerL10n } from './serverL10n';
-
-/** What the client passes in `initializationOptions`. */
-interface InitializationOptions {
-  readonly l10nBundlePath?: string;
-}
-
-/** Quiet while the user types: one check per document after this pause. */
-const DEBOUNCE_MS = 250;
-const LANGUAGES = new Set(['yaml', 'json']);
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const checker = new ManifestChecker();
-const scheduler = new CheckScheduler(DEBOUNCE_MS, (uri) => void validate(uri));
+const checker = new ManifestChecker(checkDocument, (error) =>
+  connection.console.error(`A document could not be checked: ${errorText(error)}`),
+);
+const scheduler = new CheckScheduler(CHECK_DEBOUNCE_MS, (uri) => void validate(uri));
 const settingsByUri = new Map<string, Promise<ManifestSettings>>();
 /** The settings each open document was last checked with. */
 const checkedWith = new Map<string, ManifestSettings>();
+/** Documents just opened: checked at once, where changes wait for a pause in typing. */
+const opening = new Set<string>();
 let pullConfiguration = false;
 
 connection.onInitialize((params) => {
@@ -86,12 +87,14 @@ function settingsFor(uri: string): Promise<ManifestSettings> {
   return settings;
 }
 
-function isManifestLanguage(document: TextDocument): boolean {
-  return LANGUAGES.has(document.languageId);
+/** The open manifest under `uri`, as the client has it now. */
+function openManifest(uri: string): TextDocument | undefined {
+  const document = documents.get(uri);
+  return document && isManifestLanguage(document.languageId) ? document : undefined;
 }
 
 async function validate(uri: string): Promise<void> {
-  if (!isOpenManifest(uri)) {
+  if (!openManifest(uri)) {
     return;
   }
   const settings = await settingsFor(uri);
@@ -99,35 +102,41 @@ async function validate(uri: string): Promise<void> {
   // have changed, or been closed and reopened under the same URI with other text at the same
   // version (untitled names are reused). What is published is always computed from the text
   // the client has open under this URI at this version.
-  const document = documents.get(uri);
-  if (!document || !isManifestLanguage(document)) {
+  const document = openManifest(uri);
+  if (!document) {
     return;
   }
+  const started = performance.now();
+  checkedWith.set(uri, settings);
+  let diagnostics: Diagnostic[];
   try {
-    const started = performance.now();
-    checkedWith.set(uri, settings);
-    const placed = settings.enable
-      ? checker.findings(uri, document.getText(), settings.maxFileSize)
+    const checked = settings.enable
+      ? checker.check(uri, document.getText(), settings.maxFileSize)
       : [];
-    const diagnostics = toDiagnostics(document, placed, settings);
-    await connection.sendDiagnostics({ uri, version: document.version, diagnostics });
-    const elapsed = (performance.now() - started).toFixed(1);
-    connection.console.debug(`Checked ${uri}: ${diagnostics.length} diagnostics in ${elapsed} ms`);
+    diagnostics = toDiagnostics(document, checked, settings);
   } catch (error) {
-    connection.console.error(
-      `Checking ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`,
-    );
+    // Something is always published: an empty list rather than the last check's diagnostics.
+    connection.console.error(`Checking ${uri} failed: ${errorText(error)}`);
+    diagnostics = [];
   }
+  try {
+    await connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  } catch (error) {
+    connection.console.error(`Publishing the diagnostics of ${uri} failed: ${errorText(error)}`);
+    return;
+  }
+  const elapsed = (performance.now() - started).toFixed(1);
+  connection.console.debug(`Checked ${uri}: ${diagnostics.length} diagnostics in ${elapsed} ms`);
 }
 
-function isOpenManifest(uri: string): boolean {
-  const document = documents.get(uri);
-  return document !== undefined && isManifestLanguage(document);
-}
+documents.onDidOpen(({ document }) => opening.add(document.uri));
 
-documents.onDidChangeContent(({ document }) => scheduler.schedule(document.uri));
+documents.onDidChangeContent(({ document }) =>
+  scheduler.schedule(document.uri, opening.delete(document.uri) ? 0 : CHECK_DEBOUNCE_MS),
+);
 
 documents.onDidClose(({ document }) => {
+  opening.delete(document.uri);
   scheduler.cancel(document.uri);
   settingsByUri.delete(document.uri);
   checkedWith.delete(document.uri);
@@ -135,35 +144,65 @@ documents.onDidClose(({ document }) => {
   void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
 });
 
-connection.onHover(({ textDocument, position }) => {
-  const document = documents.get(textDocument.uri);
-  if (!document || !isManifestLanguage(document)) {
+function logRequestError(request: string, uri: string) {
+  return (error: unknown) =>
+    connection.console.error(`${request} in ${uri} failed: ${errorText(error)}`);
+}
+
+/** Hovers go through the gates checks go through: nothing where nothing would be checked. */
+async function hover(uri: string, position: Position): Promise<Hover | null> {
+  if (!openManifest(uri)) {
     return null;
   }
-  const hover = hoverAt(document.getText(), document.offsetAt(position));
-  if (!hover) {
+  const settings = await settingsFor(uri);
+  const document = openManifest(uri);
+  if (!document || !settings.enable) {
+    return null;
+  }
+  const text = document.getText();
+  if (text.length > settings.maxFileSize) {
+    return null;
+  }
+  const found = hoverAt(text, document.offsetAt(position));
+  if (!found) {
     return null;
   }
   return {
-    contents: { kind: MarkupKind.Markdown, value: hover.markdown },
+    contents: { kind: MarkupKind.Markdown, value: found.markdown },
     range: {
-      start: document.positionAt(hover.span.start),
-      end: document.positionAt(hover.span.end),
+      start: document.positionAt(found.span.start),
+      end: document.positionAt(found.span.end),
     },
   };
-});
+}
 
-connection.onCodeAction(({ textDocument, context }) => {
-  const document = documents.get(textDocument.uri);
-  if (!document || !isManifestLanguage(document)) {
-    return [];
-  }
-  // Answered at once from the text the request was made against: the diagnostics it carries
-  // were computed with this document's settings, which only bound the file size here.
-  const maxFileSize = (checkedWith.get(document.uri) ?? DEFAULT_SETTINGS).maxFileSize;
-  const placed = checker.findings(document.uri, document.getText(), maxFileSize);
-  return quickFixes(document, placed, context.diagnostics);
-});
+connection.onHover(({ textDocument, position }, token) =>
+  runSafe(
+    token,
+    () => hover(textDocument.uri, position),
+    null,
+    logRequestError('Hover', textDocument.uri),
+  ),
+);
+
+connection.onCodeAction(({ textDocument, context }, token) =>
+  runSafe(
+    token,
+    () => {
+      const document = openManifest(textDocument.uri);
+      if (!document) {
+        return [];
+      }
+      // Answered at once from the text the request was made against: the diagnostics it
+      // carries were computed with this document's settings, which only bound the file size here.
+      const maxFileSize = (checkedWith.get(document.uri) ?? DEFAULT_SETTINGS).maxFileSize;
+      const placed = checker.findings(document.uri, document.getText(), maxFileSize);
+      return quickFixes(document, placed, context.diagnostics);
+    },
+    [],
+    logRequestError('Code actions', textDocument.uri),
+  ),
+);
 
 documents.listen(connection);
 connection.listen();

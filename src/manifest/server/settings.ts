@@ -1,7 +1,11 @@
-import { DEFAULT_SETTINGS, type ManifestSettings } from './manifestChecker';
-import { isRuleCode, type RuleCode } from './ruleCatalog';
+import {
+  DEFAULT_SETTINGS,
+  isRuleCode,
+  type ManifestSettings,
+  type RuleCode,
+} from '../manifestProtocol';
 
-export const SETTINGS_SECTION = 'podProcessExplorer.manifest';
+export { DEFAULT_SETTINGS, SETTINGS_SECTION, type ManifestSettings } from '../manifestProtocol';
 
 /** Reads the `podProcessExplorer.manifest` section, keeping defaults for anything malformed. */
 export function parseSettings(raw: unknown): ManifestSettings {
@@ -25,4 +29,8 @@ export function parseSettings(raw: unknown): ManifestSettings {
         ? section.maxFileSize
         : DEFAULT_SETTINGS.maxFileSize,
   };
+}
+
+export function isEnabled(settings: ManifestSettings, code: RuleCode): boolean {
+  return settings.enable && settings.rules[code] !== false;
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { ManifestChecker } from '../../../src/manifest/server/manifestChecker';
+import { DEFAULT_SETTINGS } from '../../../src/manifest/server/settings';
 import { applyFix, codes, diagnose, fixture } from './manifestTestSupport';
 
 describe('rules: debug containers', () => {
@@ -19,6 +21,27 @@ describe('rules: debug containers', () => {
     assert.deepEqual(
       diagnose(fixture('task-page.yaml')).map((d) => [d.code, d.text]),
       [['ppe-ptrace-breaks-baseline', 'SYS_PTRACE']],
+    );
+  });
+
+  it('counts capabilities.add: [ALL] as SYS_PTRACE', () => {
+    const text = fixture('task-page.yaml').replace(/add:\s*\n\s*- SYS_PTRACE/, 'add: [ALL]');
+    assert.ok(text.includes('add: [ALL]'));
+    const found = diagnose(text);
+    assert.deepEqual(
+      found.map((d) => [d.code, d.text]),
+      [['ppe-ptrace-breaks-baseline', 'ALL']],
+    );
+    assert.match(found[0].message, /ALL capabilities \(SYS_PTRACE among them\)/);
+  });
+
+  it('says in the fix title that SYS_PTRACE trades the Pod Security baseline', () => {
+    const [placed] = new ManifestChecker()
+      .findings('t', fixture('debug.yaml'), DEFAULT_SETTINGS.maxFileSize)
+      .filter(({ finding }) => finding.code === 'ppe-debug-without-ptrace');
+    assert.deepEqual(
+      placed.finding.fixes.map((f) => f.title),
+      ['Add SYS_PTRACE to shell (Pod Security "baseline" forbids it)'],
     );
   });
 

@@ -36,6 +36,17 @@ describe('hover', () => {
     assert.match(ptrace?.markdown ?? '', /baseline/);
   });
 
+  it('explains ALL in capabilities.add as SYS_PTRACE among the rest, and no other ALL', () => {
+    const text = fixture('task-page.yaml')
+      .replace(/add:\s*\n\s*- SYS_PTRACE/, 'add: [ALL]')
+      .replace('image: nginx', 'image: nginx\n    args: [ALL]');
+    const all = hoverOn(text, 'ALL', 1);
+    assert.equal(all?.covered, 'ALL');
+    assert.match(all?.markdown ?? '', /SYS_PTRACE among them/);
+    assert.match(all?.markdown ?? '', /baseline/);
+    assert.equal(hoverOn(text, 'ALL', 0), undefined);
+  });
+
   it('works in JSON, covering the quoted key', () => {
     assert.equal(hoverOn(fixture('deployment.json'), 'hostPID')?.covered, '"hostPID"');
   });

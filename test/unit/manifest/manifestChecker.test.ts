@@ -3,15 +3,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind } from 'vscode-languageserver';
 import { quickFixes } from '../../../src/manifest/server/codeActions';
 import {
-  DEFAULT_SETTINGS,
   DIAGNOSTIC_SOURCE,
-  ManifestChecker,
-  checkDocument,
   checkText,
   toDiagnostics,
-} from '../../../src/manifest/server/manifestChecker';
+} from '../../../src/manifest/server/diagnostics';
+import { ManifestChecker, checkDocument } from '../../../src/manifest/server/manifestChecker';
 import { RULES, RULE_CODES } from '../../../src/manifest/server/ruleCatalog';
-import { parseSettings } from '../../../src/manifest/server/settings';
+import { DEFAULT_SETTINGS, parseSettings } from '../../../src/manifest/server/settings';
 import { codes, diagnose, fixture } from './manifestTestSupport';
 
 describe('manifest checker', () => {
@@ -104,7 +102,11 @@ describe('manifest checker', () => {
     const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
     const checker = new ManifestChecker();
     const placed = checker.findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
-    const diagnostics = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const diagnostics = toDiagnostics(
+      document,
+      checker.check(document.uri, text, DEFAULT_SETTINGS.maxFileSize),
+      DEFAULT_SETTINGS,
+    );
     const actions = quickFixes(document, placed, [diagnostics[3]]);
     assert.deepEqual(
       actions.map((action) => action.title),
@@ -130,12 +132,80 @@ describe('manifest checker', () => {
   it('offers nothing for a stale or foreign diagnostic', () => {
     const text = fixture('every-kind.yaml');
     const document = TextDocument.create('file:///a.yaml', 'yaml', 1, text);
-    const placed = new ManifestChecker().findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
-    const [diagnostic] = toDiagnostics(document, placed, DEFAULT_SETTINGS);
+    const checker = new ManifestChecker();
+    const placed = checker.findings(document.uri, text, DEFAULT_SETTINGS.maxFileSize);
+    const [diagnostic] = toDiagnostics(
+      document,
+      checker.check(document.uri, text, DEFAULT_SETTINGS.maxFileSize),
+      DEFAULT_SETTINGS,
+    );
     const moved = {
       ...diagnostic,
       range: { start: { line: 1, character: 0 }, end: { line: 1, character: 3 } },
     };
     assert.deepEqual(quickFixes(document, placed, [moved, { ...diagnostic, source: 'yaml' }]), []);
+  });
+
+  it('answers a document the checks throw on, and still checks the others', () => {
+    const errors: unknown[] = [];
+    const checker = new ManifestChecker(
+      (text) => {
+        if (text.includes('name: job-example')) {
+          throw new RangeError('Maximum call stack size exceeded');
+        }
+        return checkDocument(text);
+      },
+      (error) => errors.push(error),
+    );
+    const text = fixture('every-kind.yaml');
+    const placed = checker.findings('file:///a.yaml', text, DEFAULT_SETTINGS.maxFileSize);
+    const unreadable = placed.filter(({ finding }) => finding.code === 'ppe-yaml-syntax');
+    assert.equal(unreadable.length, 1);
+    assert.match(unreadable[0].finding.message, /could not read .*Maximum call stack size/);
+    assert.match(
+      text.slice(unreadable[0].offset + unreadable[0].finding.span.start),
+      /^apiVersion: batch\/v1\n/,
+    );
+    assert.ok(placed.some(({ finding }) => finding.code === 'ppe-host-pid-conflict'));
+    assert.equal(errors.length, 1);
+  });
+
+  it('answers nothing for a data document the checks throw on', () => {
+    const checker = new ManifestChecker(() => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    assert.deepEqual(checker.findings('file:///data.yaml', 'items:\n  - kind: x\n', 100), []);
+  });
+
+  it('publishes a syntax error for the parser giving up on thousands of nested sequences', () => {
+    const text = `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    ${'- '.repeat(3000)}x\n`;
+    assert.deepEqual(codes(text), ['ppe-yaml-syntax']);
+  });
+
+  it('honours disable comments on a line with thousands of findings', () => {
+    const script = 'kill -HUP 1; '.repeat(2_000);
+    const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: reload\nspec:\n  shareProcessNamespace: true\n  containers:\n    - name: app\n      image: busybox\n      # pod-process-explorer-disable ppe-kill-pid1\n      command: ["sh", "-c", "${script}"]\n`;
+    assert.ok(!codes(text).includes('ppe-kill-pid1'));
+    const enabled = text.replace('# pod-process-explorer-disable ppe-kill-pid1', '# reload');
+    assert.ok(codes(enabled).includes('ppe-kill-pid1'));
+  });
+
+  it('publishes the same diagnostics after an edit as a fresh check, for moved documents too', () => {
+    const text = fixture('every-kind.yaml');
+    const checker = new ManifestChecker();
+    const uri = 'file:///moved.yaml';
+    const first = TextDocument.create(uri, 'yaml', 1, text);
+    toDiagnostics(first, checker.check(uri, text, 1e6), DEFAULT_SETTINGS);
+    const edited = text.replace('name: pod-example', 'name: pod-example\n  labels:\n    a: b');
+    const second = TextDocument.create(uri, 'yaml', 2, edited);
+    assert.deepEqual(
+      toDiagnostics(second, checker.check(uri, edited, 1e6), DEFAULT_SETTINGS),
+      checkText(edited, DEFAULT_SETTINGS, uri),
+    );
+    const quiet = { ...DEFAULT_SETTINGS, rules: { 'ppe-host-pid-conflict': false } };
+    assert.deepEqual(
+      toDiagnostics(second, checker.check(uri, edited, 1e6), quiet),
+      checkText(edited, quiet, uri),
+    );
   });
 });

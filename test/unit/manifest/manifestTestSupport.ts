@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import {
-  DEFAULT_SETTINGS,
-  ManifestChecker,
-  checkText,
-  type ManifestSettings,
-} from '../../../src/manifest/server/manifestChecker';
+import { checkText } from '../../../src/manifest/server/diagnostics';
+import { ManifestChecker } from '../../../src/manifest/server/manifestChecker';
+import { DEFAULT_SETTINGS, type ManifestSettings } from '../../../src/manifest/server/settings';
 import type { Fix } from '../../../src/manifest/server/manifestModel';
 import type { RuleCode } from '../../../src/manifest/server/ruleCatalog';
 

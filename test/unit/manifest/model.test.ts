@@ -48,8 +48,10 @@ describe('manifest model', () => {
       const paths = splitDocuments(fixture('every-kind.yaml'))
         .map((chunk) => parseChunk(chunk.text))
         .flatMap((parsed) =>
-          parsed.type === 'workload'
-            ? [`${parsed.workload.kind}:${parsed.workload.podSpecPath.join('.')}`]
+          parsed.type === 'workloads'
+            ? parsed.workloads.map(
+                (workload) => `${workload.kind}:${workload.podSpecPath.join('.')}`,
+              )
             : [],
         );
       assert.deepEqual(paths, [

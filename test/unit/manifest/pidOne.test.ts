@@ -33,6 +33,27 @@ describe('rules: PID 1', () => {
 
     it('does not take an argument named init for an init', () => {
       assert.deepEqual(codes(sharedPod('      command: ["app", "init"]\n')), []);
+      assert.deepEqual(
+        codes(sharedPod('      command: ["sh", "-c", "echo init; app init"]\n')),
+        [],
+      );
+    });
+
+    it('does not take args without a command for the program: the entrypoint receives them', () => {
+      assert.deepEqual(codes(sharedPod('      args: ["init", "--config", "/etc/app"]\n')), []);
+      assert.deepEqual(codes(sharedPod('      args: ["/sbin/init"]\n')), []);
+    });
+
+    it('flags an init a script in args runs, and an init behind exec and busybox', () => {
+      assert.deepEqual(codes(sharedPod('      args: ["sh", "-c", "setup; exec /sbin/init"]\n')), [
+        'ppe-init-needs-pid1',
+      ]);
+      assert.deepEqual(
+        diagnose(sharedPod('      command: ["sh", "-c", "exec busybox init"]\n')).map(
+          (d) => d.text,
+        ),
+        ['busybox init'],
+      );
     });
   });
 
@@ -57,6 +78,89 @@ describe('rules: PID 1', () => {
         diagnose(probe('["sh", "-c", "sleep 1; kill -SIGUSR1 1"]'))[0].message,
         /SIGUSR1/,
       );
+    });
+
+    it('finds kill where shells put commands: after do, then, else, !, {, (, &&, ||, ;, |', () => {
+      const scripts = [
+        'while true; do sleep 30; kill -HUP 1; done',
+        'while true; do kill -HUP 1; sleep 30; done',
+        'if test -f /reload; then kill -HUP 1; fi',
+        'if false; then :; else kill -HUP 1; fi',
+        '! kill -HUP 1',
+        '{ kill -HUP 1; }',
+        '(kill -HUP 1)',
+        'true && kill -HUP 1',
+        'false || kill -HUP 1',
+        'echo reload | kill -HUP 1',
+        'inotifywait -m /etc/app | while read -r line; do kill -HUP 1; done',
+        'until kill -HUP 1; do sleep 1; done',
+        'case "$1" in reload) kill -HUP 1;; esac',
+      ];
+      for (const script of scripts) {
+        const found = diagnose(
+          sharedPod(`      command: ["sh", "-c", ${JSON.stringify(script)}]\n`),
+        );
+        assert.deepEqual(
+          found.map((d) => [d.code, d.text]),
+          [['ppe-kill-pid1', 'kill -HUP 1']],
+          script,
+        );
+      }
+    });
+
+    it('finds kill behind launchers, trap handlers and nested shells', () => {
+      const commands = [
+        '["busybox", "sh", "-c", "sleep 1; kill -HUP 1"]',
+        '["env", "X=1", "sh", "-c", "kill -HUP 1"]',
+        '["tini", "-s", "--", "sh", "-c", "kill -HUP 1"]',
+        '["/bin/bash", "-ec", "exec kill -HUP 1"]',
+        '["sh", "-c", "trap \'kill -HUP 1\' TERM; sleep infinity & wait"]',
+        '["sh", "-c", "sh -c \'bash -c \\"kill -HUP 1\\"\'"]',
+        '["sh", "-c", "echo $(kill -HUP 1)"]',
+        '["sh", "-c", "nohup timeout 5 kill -HUP 1"]',
+      ];
+      for (const command of commands) {
+        const found = diagnose(sharedPod(`      command: ${command}\n`));
+        assert.deepEqual(
+          found.map((d) => d.code).filter((code) => code === 'ppe-kill-pid1'),
+          ['ppe-kill-pid1'],
+          command,
+        );
+        assert.match(found.find((d) => d.code === 'ppe-kill-pid1')?.text ?? '', /kill -HUP 1/);
+      }
+    });
+
+    it('places the range on the command in every YAML scalar style', () => {
+      const styles = [
+        '        - |\n          while true; do\n            sleep 30; kill -HUP 1\n          done\n',
+        '        - >-\n          while true; do sleep 30;\n          kill -HUP 1; done\n',
+        "        - 'while true; do echo ''x''; kill -HUP 1; done'\n",
+        '        - "while true; do echo \\"x\\"; kill -HUP 1; done"\n',
+        '        - while true; do sleep 30;\n          kill -HUP 1; done\n',
+      ];
+      for (const style of styles) {
+        const text = sharedPod(`      command:\n        - sh\n        - -c\n${style}`);
+        assert.deepEqual(
+          diagnose(text).map((d) => [d.code, d.text]),
+          [['ppe-kill-pid1', 'kill -HUP 1']],
+          style,
+        );
+      }
+    });
+
+    it('ignores kill 1 in comments, here-documents, quoted text and echo', () => {
+      for (const script of [
+        'sleep 1 # then kill -HUP 1',
+        'cat <<EOF\nkill -HUP 1\nEOF',
+        'echo "kill -HUP 1"',
+        "logger 'run kill -HUP 1 to reload'",
+      ]) {
+        assert.deepEqual(
+          codes(sharedPod(`      command: ["sh", "-c", ${JSON.stringify(script)}]\n`)),
+          [],
+          script,
+        );
+      }
     });
 
     it('ignores other PIDs, signal 0 and kill -l', () => {

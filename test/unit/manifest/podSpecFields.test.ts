@@ -92,6 +92,53 @@ describe('rules: pod spec fields', () => {
       assert.ok(fixed.includes('"shareProcessNamespace": true,'));
     });
 
+    it('says what a %YAML 1.1 directive changes', () => {
+      const found = diagnose(`%YAML 1.1\n---\n${pod('  shareProcessNamespace: yes\n')}`);
+      assert.deepEqual(
+        found.map((d) => [d.code, d.text]),
+        [['ppe-yaml11-boolean', 'yes']],
+      );
+      assert.match(found[0].message, /declares %YAML 1\.1, so kubectl reads it as true/);
+      assert.doesNotMatch(diagnose(pod('  shareProcessNamespace: yes\n'))[0].message, /declares/);
+    });
+
+    it('never offers a fix that enables hostPID in a shared pod, or sharing next to hostPID', () => {
+      const noFix = (text: string, code: 'ppe-not-boolean' | 'ppe-yaml11-boolean') =>
+        assert.throws(() => applyFix(text, code, /true/), /no fix/);
+      noFix(pod('  shareProcessNamespace: true\n  hostPID: "true"\n'), 'ppe-not-boolean');
+      noFix(pod('  shareProcessNamespace: "true"\n  hostPID: true\n'), 'ppe-not-boolean');
+      noFix(pod('  shareProcessNamespace: true\n  hostPID: 1\n'), 'ppe-not-boolean');
+      // false stays on offer: it resolves nothing into a conflict.
+      assert.ok(
+        applyFix(
+          pod('  shareProcessNamespace: true\n  hostPID: "false"\n'),
+          'ppe-not-boolean',
+          /false/,
+        ).includes('hostPID: false'),
+      );
+      assert.throws(
+        () =>
+          applyFix(
+            pod('  hostPID: true\n').replace(
+              '  name: p\n',
+              '  name: p\n  shareProcessNamespace: true\n',
+            ),
+            'ppe-misplaced-field',
+            /^Move/,
+          ),
+        /no fix/,
+      );
+      assert.throws(
+        () =>
+          applyFix(
+            pod('  share_process_namespace: true\n  hostPID: true\n'),
+            'ppe-misspelled-field',
+            /Change/,
+          ),
+        /no fix/,
+      );
+    });
+
     it('replaces a number or a YAML 1.1 word with its boolean', () => {
       const text = pod('  shareProcessNamespace: yes\n  hostPID: 0\n');
       assert.equal(
@@ -206,6 +253,30 @@ describe('rules: pod spec fields', () => {
         ['shareProcessNamepace', 'hostPid'],
       );
       assert.match(found[0].message, /shareProcessNamespace/);
+    });
+
+    it('catches snake_case, kebab-case, PascalCase and other names of the fields', () => {
+      for (const [written, field] of [
+        ['share_process_namespace', 'shareProcessNamespace'],
+        ['share-process-namespace', 'shareProcessNamespace'],
+        ['ShareProcessNameSpace', 'shareProcessNamespace'],
+        ['sharePidNamespace', 'shareProcessNamespace'],
+        ['shareProcessNamespaces', 'shareProcessNamespace'],
+        ['host_pid', 'hostPID'],
+        ['HostPid', 'hostPID'],
+        ['host-pid', 'hostPID'],
+      ]) {
+        const found = diagnose(pod(`  ${written}: false\n`));
+        assert.deepEqual(
+          found.map((d) => [d.code, d.text]),
+          [['ppe-misspelled-field', written]],
+          written,
+        );
+        assert.equal(
+          applyFix(pod(`  ${written}: false\n`), 'ppe-misspelled-field', /Change/),
+          pod(`  ${field}: false\n`),
+        );
+      }
     });
 
     it('does not take other pod spec fields for typos', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { checkText } from '../../../src/manifest/server/manifestChecker';
+import { checkText } from '../../../src/manifest/server/diagnostics';
 import { hoverAt } from '../../../src/manifest/server/hover';
 import { fixture } from './manifestTestSupport';
 

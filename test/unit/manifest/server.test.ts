@@ -5,6 +5,9 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   createMessageConnection,
+  CancellationTokenSource,
+  LSPErrorCodes,
+  ResponseError,
   type CodeAction,
   type Hover,
   type MessageConnection,
@@ -13,6 +16,17 @@ import {
 import { fixture } from './manifestTestSupport';
 
 const ROOT = path.resolve(__dirname, '../../..');
+
+/** The settings the test client has for a document: folders stand for the user's choices. */
+function settingsFor(uri: string): object {
+  if (uri.includes('/disabled/')) {
+    return { enable: false };
+  }
+  if (uri.includes('/small/')) {
+    return { maxFileSize: 200 };
+  }
+  return { rules: { 'ppe-secret-volume': false } };
+}
 
 /** The real server over stdio, driven the way vscode-languageclient drives it. */
 describe('manifest language server (stdio)', function () {
@@ -101,7 +115,7 @@ describe('manifest language server (stdio)', function () {
         configurationRequests.push(...params.items.map((item) => item.scopeUri ?? ''));
         waiters.splice(0).forEach((waiter) => waiter());
         await configurationGate;
-        return params.items.map(() => ({ rules: { 'ppe-secret-volume': false } }));
+        return params.items.map(({ scopeUri = '' }) => settingsFor(scopeUri));
       },
     );
     connection.onRequest('client/registerCapability', () => null);
@@ -228,5 +242,60 @@ describe('manifest language server (stdio)', function () {
       position: { line: 7, character: 4 },
     });
     assert.equal(hover, null);
+  });
+  it('replaces the diagnostics of a document that turned unreadable, never leaves them', async () => {
+    const uri = 'file:///work/turns-unreadable.yaml';
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'yaml', version: 1, text: fixture('every-kind.yaml') },
+    });
+    assert.equal((await nextDiagnostics(uri, atVersion(1))).diagnostics.length, 9);
+    const deep = `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    ${'- '.repeat(3000)}x\n`;
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: deep }],
+    });
+    const { diagnostics } = await nextDiagnostics(uri, atVersion(2));
+    assert.deepEqual(
+      diagnostics.map((diagnostic) => diagnostic.code),
+      ['ppe-yaml-syntax'],
+    );
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  it('hovers only where it checks: not in disabled or oversized files', async () => {
+    const text = fixture('deployment.json');
+    const position = { line: 9, character: 12 };
+    for (const uri of ['file:///work/disabled/d.json', 'file:///work/small/d.json']) {
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'json', version: 1, text },
+      });
+      const { diagnostics } = await nextDiagnostics(uri, atVersion(1));
+      assert.ok(diagnostics.every((diagnostic) => diagnostic.code === 'ppe-file-too-large'));
+      const hover: Hover | null = await connection.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position,
+      });
+      assert.equal(hover, null, uri);
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    }
+  });
+
+  it('answers a cancelled hover with RequestCancelled, which clients drop silently', async () => {
+    const uri = 'file:///work/cancelled.json';
+    await connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'json', version: 1, text: fixture('deployment.json') },
+    });
+    const source = new CancellationTokenSource();
+    const hover = connection.sendRequest(
+      'textDocument/hover',
+      { textDocument: { uri }, position: { line: 9, character: 12 } },
+      source.token,
+    );
+    source.cancel();
+    await assert.rejects(
+      hover,
+      (error) => error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled,
+    );
+    await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   });
 });

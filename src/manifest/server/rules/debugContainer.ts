@@ -1,11 +1,22 @@
 import * as l10n from '@vscode/l10n';
 import { isScalar } from 'yaml';
+import { isOpen } from '../kubectlYaml';
 import type { ContainerView, Finding, Workload } from '../manifestModel';
 import { insertIntoMap, insertIntoSeq } from '../yamlEdits';
-import { findPair, keyNode, kubernetesTrue, mapValue, nodeSpan, seqValue } from '../yamlNodes';
+import {
+  findPair,
+  isOwnPair,
+  keyNode,
+  kubernetesTrue,
+  mapValue,
+  nodeSpan,
+  seqValue,
+} from '../yamlNodes';
 import { finding, fix, sharedHere } from './ruleSupport';
 
 const PTRACE_NAMES = new Set(['SYS_PTRACE', 'CAP_SYS_PTRACE']);
+/** `ALL` adds every capability, SYS_PTRACE among them. */
+const ALL_NAMES = new Set(['ALL', 'CAP_ALL']);
 
 /** Debug shells in a shared pod: what they can inspect, and what SYS_PTRACE costs. */
 export function checkDebugContainers(workload: Workload): Finding[] {
@@ -17,24 +28,43 @@ export function checkDebugContainers(workload: Workload): Finding[] {
     const securityContext = mapValue(container.map, 'securityContext');
     const added = seqValue(mapValue(securityContext, 'capabilities'), 'add')?.items ?? [];
     const ptrace = added.find(
-      (item) => isScalar(item) && typeof item.value === 'string' && PTRACE_NAMES.has(item.value),
+      (item) =>
+        isScalar(item) &&
+        typeof item.value === 'string' &&
+        (PTRACE_NAMES.has(item.value) || ALL_NAMES.has(item.value)),
     );
     if (isScalar(ptrace) && ptrace.range) {
       findings.push(
         finding(
           'ppe-ptrace-breaks-baseline',
-          l10n.t(
-            'Adding SYS_PTRACE lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
-            container.name,
-          ),
+          ALL_NAMES.has(String(ptrace.value))
+            ? l10n.t(
+                'Adding ALL capabilities (SYS_PTRACE among them) lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+                container.name,
+              )
+            : l10n.t(
+                'Adding SYS_PTRACE lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+                container.name,
+              ),
           nodeSpan(ptrace),
         ),
       );
       continue;
     }
+    // A template action among these keys may add SYS_PTRACE or privileged: nothing to say.
+    const capabilities = mapValue(securityContext, 'capabilities');
+    if (
+      [container.map, securityContext, capabilities, seqValue(capabilities, 'add')].some(isOpen)
+    ) {
+      continue;
+    }
+    // A key written in this container comes before one merged in from an anchor (`<<: *shell`).
     const interactive = ['stdin', 'tty']
       .map((field) => findPair(container.map, field))
-      .find((pair) => pair && kubernetesTrue(workload.text, pair.value));
+      .filter((pair) => pair && kubernetesTrue(workload.text, pair.value))
+      .sort(
+        (a, b) => Number(!isOwnPair(container.map, a)) - Number(!isOwnPair(container.map, b)),
+      )[0];
     const interactiveKey = interactive && keyNode(interactive);
     const privileged = kubernetesTrue(
       workload.text,
@@ -54,9 +84,10 @@ export function checkDebugContainers(workload: Workload): Finding[] {
         {
           related: sharedHere(workload),
           fixes: [
-            fix(l10n.t('Add SYS_PTRACE to {0}', container.name), [
-              addPtrace(workload.text, container),
-            ]),
+            fix(
+              l10n.t('Add SYS_PTRACE to {0} (Pod Security "baseline" forbids it)', container.name),
+              [addPtrace(workload.text, container)],
+            ),
           ],
         },
       ),

@@ -5,7 +5,6 @@ import {
   hasEnv,
   invocationsOf,
   killOfPid1,
-  launchedProgram,
   tiniOptions,
   type Invocation,
 } from '../commandLine';
@@ -21,79 +20,98 @@ export function checkPidOne(workload: Workload): Finding[] {
     return [];
   }
   const findings: Finding[] = [];
+  // One message per signal: a script may hold thousands of kills.
+  const killMessages = new Map<string, string>();
   for (const container of workload.containers) {
     const invocations = invocationsOf(workload.text, container);
     for (const invocation of invocations) {
-      if (invocation.origin === 'main') {
-        findings.push(...checkInit(workload, invocation));
+      const init = checkInit(workload, invocation);
+      if (init) {
+        findings.push(init);
       }
-      findings.push(...checkKill(workload, invocation));
+      const kill = checkKill(workload, invocation, killMessages);
+      if (kill) {
+        findings.push(kill);
+      }
     }
-    const main = invocations.find((invocation) => invocation.origin === 'main');
-    if (main && !hasEnv(container, 'TINI_SUBREAPER')) {
-      findings.push(...checkTini(workload, main));
+    const main = invocations.find(
+      (invocation) => invocation.origin === 'main' && !invocation.inScript,
+    );
+    const tini = main && !hasEnv(container, 'TINI_SUBREAPER') && checkTini(workload, main);
+    if (tini) {
+      findings.push(tini);
     }
   }
   return findings;
 }
 
-function checkInit(workload: Workload, invocation: Invocation): Finding[] {
-  const index = launchedProgram(invocation.words);
-  const program = invocation.words[index];
-  if (!program) {
-    return [];
+/**
+ * An init as the program of the container's command, or of a command its script runs. A word of
+ * `args` alone is what the image's entrypoint receives (`args: ["init"]` is often a
+ * subcommand), so it is an init only once a script runs it.
+ */
+function checkInit(workload: Workload, invocation: Invocation): Finding | undefined {
+  const { words, program: index } = invocation;
+  const program = words[index];
+  if (!program || (invocation.origin !== 'main' && invocation.origin !== 'args')) {
+    return undefined;
   }
-  const name = basename(program.value);
-  const busyboxInit = name === 'busybox' && invocation.words[index + 1]?.value === 'init';
-  if (!PID1_INITS.has(name) && !busyboxInit) {
-    return [];
+  if (invocation.origin === 'args' && !invocation.inScript) {
+    return undefined;
   }
-  return [
-    finding(
-      'ppe-init-needs-pid1',
-      l10n.t(
-        '{0} expects to run as PID 1, but in a pod that shares its process namespace PID 1 is the pod sandbox (pause). The init may refuse to start or fail to manage its services; run it in a pod without shareProcessNamespace.',
-        busyboxInit ? 'busybox init' : program.value,
-      ),
-      busyboxInit
-        ? { start: program.span.start, end: invocation.words[index + 1].span.end }
-        : program.span,
-      { related: sharedHere(workload) },
+  const busyboxInit =
+    program.value === 'init' && basename(words[index - 1]?.value ?? '') === 'busybox';
+  if (!PID1_INITS.has(basename(program.value))) {
+    return undefined;
+  }
+  return finding(
+    'ppe-init-needs-pid1',
+    l10n.t(
+      '{0} expects to run as PID 1, but in a pod that shares its process namespace PID 1 is the pod sandbox (pause). The init may refuse to start or fail to manage its services; run it in a pod without shareProcessNamespace.',
+      busyboxInit ? 'busybox init' : program.value,
     ),
-  ];
+    busyboxInit ? { start: words[index - 1].span.start, end: program.span.end } : program.span,
+    { related: sharedHere(workload) },
+  );
 }
 
-function checkKill(workload: Workload, invocation: Invocation): Finding[] {
-  const kill = killOfPid1(invocation.words);
+function checkKill(
+  workload: Workload,
+  invocation: Invocation,
+  messages: Map<string, string>,
+): Finding | undefined {
+  const kill = killOfPid1(invocation);
   if (!kill) {
-    return [];
+    return undefined;
   }
-  const stopsPod = kill.signal === 'TERM' || kill.signal === 'INT';
-  return [
-    finding(
-      'ppe-kill-pid1',
-      stopsPod
-        ? l10n.t(
-            'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: SIG{0} makes the sandbox exit and stops the whole pod. Signal the intended process by its own PID.',
-            kill.signal,
-          )
-        : l10n.t(
-            'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: the sandbox ignores SIG{0}, so nothing happens. Signal the intended process by its own PID.',
-            kill.signal,
-          ),
-      kill.span,
-      { related: sharedHere(workload) },
-    ),
-  ];
+  let message = messages.get(kill.signal);
+  if (message === undefined) {
+    message = killMessage(kill.signal);
+    messages.set(kill.signal, message);
+  }
+  return finding('ppe-kill-pid1', message, kill.span, { related: sharedHere(workload) });
 }
 
-function checkTini(workload: Workload, invocation: Invocation): Finding[] {
+function killMessage(signal: string): string {
+  const stopsPod = signal === 'TERM' || signal === 'INT';
+  return stopsPod
+    ? l10n.t(
+        'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: SIG{0} makes the sandbox exit and stops the whole pod. Signal the intended process by its own PID.',
+        signal,
+      )
+    : l10n.t(
+        'This signals PID 1, which in a pod that shares its process namespace is the pod sandbox, not this container: the sandbox ignores SIG{0}, so nothing happens. Signal the intended process by its own PID.',
+        signal,
+      );
+}
+
+function checkTini(workload: Workload, invocation: Invocation): Finding | undefined {
   const tini = invocation.words[0];
   if (!tini || !basename(tini.value).startsWith('tini')) {
-    return [];
+    return undefined;
   }
   if (tiniOptions(invocation.words).some((option) => /^-[a-zA-Z]*s/.test(option))) {
-    return [];
+    return undefined;
   }
   const argv = invocation.argv;
   const addSubreaper = argv
@@ -103,14 +121,12 @@ function checkTini(workload: Workload, invocation: Invocation): Finding[] {
         true,
       )
     : undefined;
-  return [
-    finding(
-      'ppe-tini-without-subreaper',
-      l10n.t(
-        'tini is not PID 1 in a pod that shares its process namespace, so orphaned processes are not re-parented to it and their zombies are not reaped. Start it with -s (or set TINI_SUBREAPER) to register it as a child subreaper.',
-      ),
-      tini.span,
-      { related: sharedHere(workload), fixes: [addSubreaper] },
+  return finding(
+    'ppe-tini-without-subreaper',
+    l10n.t(
+      'tini is not PID 1 in a pod that shares its process namespace, so orphaned processes are not re-parented to it and their zombies are not reaped. Start it with -s (or set TINI_SUBREAPER) to register it as a child subreaper.',
     ),
-  ];
+    tini.span,
+    { related: sharedHere(workload), fixes: [addSubreaper] },
+  );
 }

@@ -1,9 +1,10 @@
 import * as l10n from '@vscode/l10n';
 import { isCollection, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Finding, Workload } from '../manifestModel';
-import { insertIntoMap, removePair } from '../yamlEdits';
+import { insertIntoMap, removePair as removePairText } from '../yamlEdits';
 import {
   findPair,
+  isOwnPair,
   isYaml12Boolean,
   keyNode,
   kubernetesTrue,
@@ -18,6 +19,39 @@ import { finding, fix, pathText } from './ruleSupport';
 
 /** The PodSpec booleans this extension cares about. */
 const FIELDS = ['shareProcessNamespace', 'hostPID'] as const;
+
+/**
+ * Whether setting `field` to `enabled` in the pod spec would enable both fields: the API server
+ * rejects that, so no quick fix may lead there.
+ */
+function wouldConflict(workload: Workload, field: string, enabled: boolean): boolean {
+  if (!enabled) {
+    return false;
+  }
+  if (field === 'hostPID') {
+    return workload.shared;
+  }
+  return (
+    field === 'shareProcessNamespace' &&
+    kubernetesTrue(workload.text, findPair(workload.podSpec, 'hostPID')?.value)
+  );
+}
+
+/**
+ * Removes a pair, unless it is not written in this map (merged in with `<<`) or it defines an
+ * anchor (`&on true`): removing that would leave its aliases dangling, a YAML error. A value an
+ * alias of the pair names (`hostPID: *on`) is written before the pair, and stays.
+ */
+function removePair(text: string, map: YAMLMap, pair: ParsedPair) {
+  const start = keyNode(pair)?.range?.[0] ?? 0;
+  const anchored = [pair.key, pair.value].some(
+    (node) =>
+      (isScalar(node) || isCollection(node)) &&
+      node.anchor !== undefined &&
+      (node.range?.[0] ?? 0) >= start,
+  );
+  return anchored || !isOwnPair(map, pair) ? undefined : removePairText(text, map, pair);
+}
 
 /** `shareProcessNamespace` and `hostPID` where they are, what they hold, and how they are spelled. */
 export function checkPodSpecFields(workload: Workload): Finding[] {
@@ -73,28 +107,45 @@ function checkBooleanValues(workload: Workload): Finding[] {
       continue;
     }
     const plain = scalar && plainSource(workload.text, scalar);
-    if (plain !== undefined && isYaml12Boolean(plain)) {
+    // `!!bool "true"` is a boolean to kubectl, whatever its quotes.
+    if (
+      (plain !== undefined && isYaml12Boolean(plain)) ||
+      (scalar?.tag && typeof scalar.value === 'boolean')
+    ) {
       continue;
     }
     const yaml11 = plain === undefined ? undefined : yaml11OnlyBoolean(plain);
     if (yaml11 !== undefined) {
+      // Under `%YAML 1.1` the word is a boolean by the document's own rules; tools that read
+      // YAML 1.2 whatever the directive says still read a string.
+      const declared =
+        workload.document.directives?.yaml.explicit === true &&
+        workload.document.directives.yaml.version === '1.1';
       findings.push(
         finding(
           'ppe-yaml11-boolean',
-          l10n.t(
-            '{0} is written as a YAML 1.1 boolean. kubectl reads it as {1}, but YAML 1.2 tools (and many linters and templating tools) read the string "{2}". Write {1}.',
-            field,
-            String(yaml11),
-            plain ?? '',
-          ),
+          declared
+            ? l10n.t(
+                '{0} is written as a YAML 1.1 boolean. This document declares %YAML 1.1, so kubectl reads it as {1}, but tools that read YAML 1.2 whatever the directive says (many linters and templating tools) read the string "{2}". Write {1}.',
+                field,
+                String(yaml11),
+                plain ?? '',
+              )
+            : l10n.t(
+                '{0} is written as a YAML 1.1 boolean. kubectl reads it as {1}, but YAML 1.2 tools (and many linters and templating tools) read the string "{2}". Write {1}.',
+                field,
+                String(yaml11),
+                plain ?? '',
+              ),
           span,
-          { fixes: [replaceWith(field, span, yaml11, true)] },
+          { fixes: [replaceWith(workload, field, span, yaml11)] },
         ),
       );
       continue;
     }
     const quoted = scalar && (scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE');
-    const intended = intendedBoolean(scalar?.value);
+    // A tagged value (`!!str true`) is not fixed by rewriting its text.
+    const intended = scalar?.tag ? undefined : intendedBoolean(scalar?.value);
     findings.push(
       finding(
         'ppe-not-boolean',
@@ -108,7 +159,7 @@ function checkBooleanValues(workload: Workload): Finding[] {
               field,
             ),
         span,
-        { fixes: intended === undefined ? [] : [replaceWith(field, span, intended, true)] },
+        { fixes: intended === undefined ? [] : [replaceWith(workload, field, span, intended)] },
       ),
     );
   }
@@ -122,16 +173,20 @@ function intendedBoolean(value: unknown): boolean | undefined {
   return typeof value === 'string' ? yaml11Boolean(value.trim()) : undefined;
 }
 
+/** The fix that writes the boolean, unless it would enable both fields. */
 function replaceWith(
+  workload: Workload,
   field: string,
   span: { start: number; end: number },
   value: boolean,
-  preferred: boolean,
 ) {
+  if (wouldConflict(workload, field, value)) {
+    return undefined;
+  }
   return fix(
     l10n.t('Change {0} to {1}', field, String(value)),
     [{ span, newText: String(value) }],
-    preferred,
+    true,
   );
 }
 
@@ -146,15 +201,18 @@ const DATA_MAPS = new Set(['annotations', 'labels', 'matchLabels', 'nodeSelector
 
 function checkMisplaced(workload: Workload): Finding[] {
   const placements: Placement[] = [];
-  collectPlacements(workload.root, [], workload.podSpec, placements);
+  collectPlacements(workload.root, [], workload.podSpec, placements, new Set());
   const { text, podSpec, podSpecPath, kind } = workload;
   return placements.map(({ map, pair, path }) => {
     const key = keyNode(pair);
     const field = String(key?.value);
     const remove = removePair(text, map, pair);
     const alreadyThere = findPair(podSpec, field) !== undefined;
+    const conflict = wouldConflict(workload, field, kubernetesTrue(text, pair.value));
+    // A value a template writes (or none) is not known: moving it would be a guess.
+    const known = (pair.value as Node | null)?.range != null;
     const move =
-      podSpec && !alreadyThere
+      podSpec && !alreadyThere && !conflict && known
         ? fix(
             l10n.t('Move {0} to {1}', field, pathText(podSpecPath)),
             [
@@ -187,8 +245,7 @@ function fieldLine(text: string, pair: ParsedPair, json: boolean): string {
   const key = String(keyNode(pair)?.value);
   const value = pair.value as Node | null;
   const source = value?.range ? text.slice(value.range[0], value.range[1]).trim() : '';
-  const valueText = source === '' ? 'true' : source;
-  return json ? `"${key}": ${valueText}` : `${key}: ${valueText}`;
+  return json ? `"${key}": ${source}` : `${key}: ${source}`;
 }
 
 function collectPlacements(
@@ -196,7 +253,13 @@ function collectPlacements(
   path: string[],
   podSpec: YAMLMap | undefined,
   placements: Placement[],
+  visited: Set<unknown>,
 ): void {
+  // A node reached through several aliases is looked at once.
+  if (visited.has(node)) {
+    return;
+  }
+  visited.add(node);
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -206,15 +269,16 @@ function collectPlacements(
       if ((FIELDS as readonly string[]).includes(key) && node !== podSpec) {
         placements.push({ map: node, pair, path });
       }
-      if (!DATA_MAPS.has(key) && isCollection(pair.value)) {
-        collectPlacements(pair.value, [...path, key], podSpec, placements);
+      // `<<` merges its maps into this one: their keys are this map's keys.
+      if (!DATA_MAPS.has(key) && key !== '<<' && isCollection(pair.value)) {
+        collectPlacements(pair.value, [...path, key], podSpec, placements, visited);
       }
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
       const last = path.length - 1;
       const indexed = [...path.slice(0, last), `${path[last] ?? ''}[${index}]`];
-      collectPlacements(item, indexed, podSpec, placements);
+      collectPlacements(item, indexed, podSpec, placements, visited);
     });
   }
 }
@@ -228,12 +292,7 @@ function checkMisspelled(workload: Workload): Finding[] {
       continue;
     }
     const written = key.value;
-    const field = FIELDS.find(
-      (name) =>
-        written !== name &&
-        (written.toLowerCase() === name.toLowerCase() ||
-          editDistance(written, name) <= (name.length > 10 ? 2 : 1)),
-    );
+    const field = misspelledField(written);
     if (!field || findPair(workload.podSpec, field)) {
       continue;
     }
@@ -249,12 +308,47 @@ function checkMisspelled(workload: Workload): Finding[] {
         ),
         span,
         {
-          fixes: [fix(l10n.t('Change to {0}', field), [{ span: replaced, newText: field }], true)],
+          fixes: wouldConflict(workload, field, kubernetesTrue(workload.text, pair.value))
+            ? []
+            : [fix(l10n.t('Change to {0}', field), [{ span: replaced, newText: field }], true)],
         },
       ),
     );
   }
   return findings;
+}
+
+/** Other names people give the fields (Docker's and Podman's words, plural forms). */
+const ALIASES: Readonly<Record<string, (typeof FIELDS)[number]>> = {
+  sharepidnamespace: 'shareProcessNamespace',
+  sharedpidnamespace: 'shareProcessNamespace',
+  shareprocessns: 'shareProcessNamespace',
+  sharepidns: 'shareProcessNamespace',
+  sharepid: 'shareProcessNamespace',
+  processnamespace: 'shareProcessNamespace',
+  hostpidnamespace: 'hostPID',
+  hostprocessnamespace: 'hostPID',
+};
+
+/** Case, `_`, `-` and `.` aside: `share_process_namespace`, `ShareProcessNamespace`, `host-pid`. */
+function normalized(name: string): string {
+  return name.toLowerCase().replace(/[_\-.\s]/g, '');
+}
+
+/**
+ * The field a pod spec key misspells: the same letters in another case or snake/kebab case, a
+ * known other name, or within a small typo (two edits for the long name, one for hostPID).
+ */
+function misspelledField(written: string): (typeof FIELDS)[number] | undefined {
+  const key = normalized(written);
+  return (
+    FIELDS.find(
+      (name) =>
+        written !== name &&
+        (key === normalized(name) ||
+          editDistance(key, normalized(name)) <= (name.length > 10 ? 2 : 1)),
+    ) ?? (Object.hasOwn(ALIASES, key) ? ALIASES[key] : undefined)
+  );
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions, transpositions. */

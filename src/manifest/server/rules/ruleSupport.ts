@@ -38,10 +38,20 @@ export function pathText(path: readonly string[]): string {
   return path.join('.');
 }
 
-/** Related information pointing at the `shareProcessNamespace` that makes the pod shared. */
+const sharedHereOf = new WeakMap<Workload, Finding['related']>();
+
+/**
+ * Related information pointing at the `shareProcessNamespace` that makes the pod shared; one
+ * array per workload, however many findings point there.
+ */
 export function sharedHere(workload: Workload): Finding['related'] {
-  const key = findPair(workload.podSpec, 'shareProcessNamespace')?.key as Node | undefined;
-  return key?.range
-    ? [{ span: nodeSpan(key), message: l10n.t('The pod shares one process namespace here.') }]
-    : [];
+  let related = sharedHereOf.get(workload);
+  if (!related) {
+    const key = findPair(workload.podSpec, 'shareProcessNamespace')?.key as Node | undefined;
+    related = key?.range
+      ? [{ span: nodeSpan(key), message: l10n.t('The pod shares one process namespace here.') }]
+      : [];
+    sharedHereOf.set(workload, related);
+  }
+  return related;
 }
