@@ -25,7 +25,6 @@ export async function writeConfigs(paths: StatePaths, pki: Pki): Promise<void> {
   await mkdir(paths.containerdState, { recursive: true });
   await mkdir(paths.containerdRoot, { recursive: true });
   await mkdir(paths.cniConf, { recursive: true });
-  const registry = `"http://127.0.0.1:${PORTS.registry}"`;
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   // restrict_oom_score_adj: root here lacks CAP_SYS_RESOURCE, so runc could not lower the pause
   // process's oom score and every pod would fail. runc's Root keeps its state in our dir.
@@ -57,6 +56,7 @@ disabled_plugins = [
   enable_selinux = false
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  netns_mounts_under_state_dir = true
 
 [${cri}.containerd]
   snapshotter = "overlayfs"
@@ -74,13 +74,21 @@ disabled_plugins = [
   bin_dir = "${CNI_PLUGINS}"
   conf_dir = "${paths.cniConf}"
 
-[${cri}.registry.mirrors."docker.io"]
-  endpoint = [${registry}]
-
-[${cri}.registry.mirrors."registry.k8s.io"]
-  endpoint = [${registry}]
+[${cri}.registry]
+  config_path = "${paths.registryHosts}"
 `,
   );
+  // Pulls from docker.io and registry.k8s.io go to the node's registry (registry.ts).
+  for (const [host, upstream] of [
+    ['docker.io', 'https://registry-1.docker.io'],
+    ['registry.k8s.io', 'https://registry.k8s.io'],
+  ]) {
+    await mkdir(join(paths.registryHosts, host), { recursive: true });
+    await writeFile(
+      join(paths.registryHosts, host, 'hosts.toml'),
+      `server = "${upstream}"\n\n[host."http://127.0.0.1:${PORTS.registry}"]\n  capabilities = ["pull", "resolve"]\n`,
+    );
+  }
   await writeFile(
     join(paths.cniConf, '10-ppe-pods.conflist'),
     `${JSON.stringify(

@@ -53,6 +53,7 @@ export interface StatePaths {
   containerdState: string;
   containerdSocket: string;
   containerdConfig: string;
+  registryHosts: string;
   cniConf: string;
   kubeletRoot: string;
   kubeletConfig: string;
@@ -75,6 +76,7 @@ export function statePaths(dir = defaultStateDir()): StatePaths {
     containerdState: join(dir, 'containerd', 'state'),
     containerdSocket: join(dir, 'containerd', 'containerd.sock'),
     containerdConfig: join(dir, 'containerd', 'config.toml'),
+    registryHosts: join(dir, 'containerd', 'hosts'),
     cniConf: join(dir, 'cni'),
     kubeletRoot: join(dir, 'kubelet'),
     kubeletConfig: join(dir, 'kubelet-config.yaml'),
