@@ -8,6 +8,7 @@ const steps = [
   ['typecheck', ['npm', 'run', 'typecheck']],
   ['unit', ['npm', 'run', 'test:unit']],
   ['sandbox', ['npm', 'run', 'test:sandbox']],
+  ['real cluster', ['npm', 'run', 'test:cluster']],
   ['in-editor', ['npm', 'run', 'test:integration']],
 ];
 

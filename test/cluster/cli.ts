@@ -52,6 +52,10 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'down': {
+      if (!(await clusterStatus(dir)).record) {
+        say(`no cluster in ${dir}: nothing to do`);
+        return 0;
+      }
       const started = Date.now();
       const problems = await stopCluster(dir, log);
       for (const problem of problems) {

@@ -127,6 +127,7 @@ readOnlyPort: 0
 healthzPort: 0
 containerRuntimeEndpoint: unix://${paths.containerdSocket}
 cgroupDriver: cgroupfs
+failCgroupV1: false
 failSwapOn: false
 oomScoreAdj: 0
 tlsCertFile: ${pki.kubeletCert}
@@ -140,7 +141,7 @@ authentication:
     clientCAFile: ${pki.caCert}
 authorization:
   mode: AlwaysAllow
-podLogsDirectory: ${paths.podLogs}
+podLogsDir: ${paths.podLogs}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard:

@@ -238,7 +238,7 @@ async function nodeConditions(record: ClusterRecord): Promise<NodeCondition[] | 
   }
 }
 
-async function waitNodeReady(record: ClusterRecord, paths: StatePaths): Promise<void> {
+async function waitNodeReady(record: ClusterRecord): Promise<void> {
   const kubelet = record.processes.find((entry) => entry.name === 'kubelet')!;
   try {
     await waitReady(
@@ -261,8 +261,7 @@ async function waitNodeReady(record: ClusterRecord, paths: StatePaths): Promise<
     throw new ClusterSetupError(
       `the kubelet did not become Ready within ${NODE_READY_TIMEOUT_MS / 1000} s ` +
         `(${error instanceof Error ? error.message : String(error)}).\n${said}\n` +
-        `kubelet log ${kubelet.log}:\n${await logTail(kubelet.log)}\n` +
-        `The node's state is in ${paths.dir}; npm run cluster -- down removes it.`,
+        `kubelet log ${kubelet.log}:\n${await logTail(kubelet.log)}`,
     );
   }
 }
@@ -329,7 +328,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await bringUp(record, paths, binaries, log);
   } catch (error) {
     await saveRecord(paths, record);
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ClusterSetupError(
+      `${message}\nThe node's state and logs are in ${paths.dir}; ` +
+        '`npm run cluster -- down` (or the next up) removes them.',
+    );
   }
   if (options.seed) {
     await applySeed(record, log);
@@ -399,7 +402,7 @@ async function bringUp(
   start(record, paths, 'kube-scheduler', cmd.kubeScheduler);
   start(record, paths, 'kubelet', cmd.kubelet);
   await saveRecord(paths, record);
-  await waitNodeReady(record, paths);
+  await waitNodeReady(record);
   // Pods need their namespace's default service account, which the controller manager makes.
   await waitReady(record, 'the default service account', async () => {
     await adminKubectl(record, ['get', 'serviceaccount', 'default', '--namespace', 'default']);

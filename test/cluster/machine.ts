@@ -30,6 +30,21 @@ const KUBELET_CHAINS: readonly { table: string; chain: string; jumpsFrom: readon
   { table: 'filter', chain: 'KUBE-FIREWALL', jumpsFrom: ['INPUT', 'OUTPUT'] },
 ];
 
+/**
+ * Folders the kubelet, containerd or the CNI plugins make on first use whatever their config
+ * says; `down` removes those that did not exist before `up`.
+ */
+const CREATED_ON_USE = [
+  '/var/lib/cni',
+  '/run/containerd',
+  '/var/log/containers',
+  '/var/log/pods',
+  '/var/lib/kubelet',
+  '/etc/kubernetes',
+  '/var/run/kubernetes',
+  '/run/netns',
+];
+
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const NETNS_DIR = '/run/netns';
 const SHIM_SOCKETS = '/run/containerd/s';
@@ -44,7 +59,7 @@ export interface MachineBefore {
   cgroups: string[];
   netns: string[];
   shimSockets: string[];
-  containerLogsDir: boolean;
+  existing: string[];
 }
 
 async function run(file: string, args: readonly string[]): Promise<string> {
@@ -94,7 +109,7 @@ export async function noteMachine(): Promise<MachineBefore> {
     cgroups: kubepodsCgroups(),
     netns: list(NETNS_DIR),
     shimSockets: list(SHIM_SOCKETS),
-    containerLogsDir: existsSync(CONTAINER_LOGS),
+    existing: CREATED_ON_USE.filter((path) => existsSync(path)),
   };
 }
 
@@ -240,8 +255,9 @@ export async function restoreMachine(before: MachineBefore | undefined, stateDir
         // Not a link of ours.
       }
     }
-    if (!before.containerLogsDir) {
-      await rmdir(CONTAINER_LOGS).catch(() => undefined);
+    for (const path of CREATED_ON_USE.filter((made) => !before.existing.includes(made))) {
+      await unmountUnder(path);
+      await attempt(path, () => rm(path, { recursive: true, force: true }));
     }
   }
   await attempt(`state dir ${stateDir}`, () => rm(stateDir, { recursive: true, force: true }));
