@@ -162,7 +162,12 @@ async function build(module: GoModule, folder: string, log: (line: string) => vo
   if (process.env.PPE_GO_BUILD_JOBS) {
     args.push('-p', process.env.PPE_GO_BUILD_JOBS);
   }
-  args.push('-ldflags', module.ldflags, '-o', join(scratch, 'bin') + '/');
+  // One package: name the binary (go would call etcd's "server", after its module path).
+  const output =
+    module.packages.length === 1
+      ? join(scratch, 'bin', commandName(module.packages[0]))
+      : join(scratch, 'bin') + '/';
+  args.push('-ldflags', module.ldflags, '-o', output);
   args.push(...module.packages);
   const out = openSync(logPath, 'w');
   try {

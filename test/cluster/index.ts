@@ -3,7 +3,7 @@
 // it, and stop it, undoing everything it did to the machine.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -98,8 +98,10 @@ async function readRecord(paths: StatePaths): Promise<ClusterRecord | undefined>
   }
 }
 
+/** Written whole or not at all: a cut write must not leave a record `down` cannot read. */
 async function saveRecord(paths: StatePaths, record: ClusterRecord): Promise<void> {
-  await writeFile(paths.record, `${JSON.stringify(record, null, 2)}\n`);
+  await writeFile(`${paths.record}.new`, `${JSON.stringify(record, null, 2)}\n`);
+  await rename(`${paths.record}.new`, paths.record);
 }
 
 function asCluster(record: ClusterRecord): Cluster {

@@ -12,7 +12,7 @@ export const KUBERNETES_VERSION = 'v1.34.4';
 export const ETCD_VERSION = 'v3.6.16';
 
 export const NODE_NAME = 'ppe-node';
-/** The node's address, on a dummy link of ours: the kubelet refuses a loopback node IP. */
+/** The node's address, on a link of ours (a bridge without ports): the kubelet refuses a loopback node IP. */
 export const NODE_IP = '10.213.0.1';
 export const NODE_LINK = 'ppe-node0';
 /** The pods' bridge and subnet (podman uses 10.88/10.89). */

@@ -1,5 +1,5 @@
 // What the node changes on the machine outside its state dir, noted before `up` so `down` undoes
-// exactly that: the node's dummy link, the CNI bridge and its leases, network namespaces, sysctls
+// exactly that: the node's link, the CNI bridge and its leases, network namespaces, sysctls
 // the kubelet sets, its /kubepods cgroups and iptables chains, /var/log/containers, shim sockets.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -131,7 +131,9 @@ export function foreignKubelet(): string | undefined {
 
 export async function addNodeLink(): Promise<void> {
   if (!(await linkExists(NODE_LINK))) {
-    await run('ip', ['link', 'add', NODE_LINK, 'type', 'dummy']);
+    // A bridge without ports: these kernels have no dummy links, and the address only has to be
+    // local to this machine.
+    await run('ip', ['link', 'add', NODE_LINK, 'type', 'bridge']);
   }
   await run('ip', ['addr', 'replace', `${NODE_IP}/32`, 'dev', NODE_LINK]);
   await run('ip', ['link', 'set', NODE_LINK, 'up']);

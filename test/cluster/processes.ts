@@ -1,7 +1,7 @@
 // The node's long-running processes: started detached with their output in a log file, recorded by
 // pid and start time (so a reused pid is never taken for ours), stopped by pid.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 export interface ProcessRecord {
@@ -42,9 +42,14 @@ export function startProcess(
   log: string,
   env: NodeJS.ProcessEnv = process.env,
 ): ProcessRecord {
+  if (!existsSync(file) && file.startsWith('/')) {
+    throw new Error(`${name}: ${file} does not exist`);
+  }
   const out = openSync(log, 'a');
   try {
     const child = spawn(file, [...args], { detached: true, stdio: ['ignore', out, out], env });
+    // A failure to start shows as a process that is not running (waitReady names it).
+    child.on('error', () => undefined);
     if (child.pid === undefined) {
       throw new Error(`${name} (${file}) could not be started`);
     }
