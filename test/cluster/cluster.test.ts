@@ -190,7 +190,7 @@ for (const client of ['built', 'system'] as const) {
     it('execs a shell with a terminal', async function () {
       const shell = terminal('exec', '-it', 'nginx', '-c', 'shell', '--', 'sh');
       try {
-        await shell.waitFor(/# $/);
+        await shell.waitFor(/\/ # /);
         await shell.enter('echo exec-$((40+2))', /exec-42/);
         shell.type('exit\r');
         assert.equal(await shell.exited, 0, shell.output);
@@ -210,7 +210,7 @@ for (const client of ['built', 'system'] as const) {
         '--profile=general',
       );
       try {
-        await debug.waitFor(/# $/, 0, 120_000);
+        await debug.waitFor(/\/ # /, 0, 120_000);
         await debug.enter('ps ax', /nginx: master process/);
         debug.type('exit\r');
         assert.equal(await debug.exited, 0, debug.output);
@@ -279,10 +279,33 @@ for (const client of ['built', 'system'] as const) {
 
     it('deletes the pod; its containers go', async function () {
       this.timeout(120_000);
-      const deleted = await kubectl(['delete', 'pod', 'nginx', '--timeout=90s']);
+      const ids = (await pod()).status.containerStatuses.map((c) =>
+        (c.containerID ?? '').replace('containerd://', ''),
+      );
+      // sh ignores SIGTERM: a short grace period instead of the default 30 s.
+      const deleted = await kubectl([
+        'delete',
+        'pod',
+        'nginx',
+        '--grace-period=2',
+        '--timeout=90s',
+      ]);
       assert.equal(deleted.code, 0, deleted.stderr);
       const got = await kubectl(['get', 'pods', '-o', 'json']);
       assert.deepEqual((JSON.parse(got.stdout) as { items: unknown[] }).items, []);
+      const left = await run('ctr', [
+        '--address',
+        cluster.containerdSocket,
+        '--namespace',
+        'k8s.io',
+        'containers',
+        'list',
+        '--quiet',
+      ]);
+      assert.equal(left.code, 0, left.stderr);
+      for (const id of ids) {
+        assert.ok(!left.stdout.includes(id), `container ${id} is still in containerd`);
+      }
     });
   });
 }

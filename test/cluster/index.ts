@@ -78,6 +78,8 @@ export interface Cluster {
   server: string;
   kubeconfigPath: string;
   restrictedKubeconfigPath: string;
+  /** containerd's socket (for `ctr --namespace k8s.io`, the CRI's namespace). */
+  containerdSocket: string;
   /** The kubectl built with the node (same version as the API server). */
   kubectl: string;
   record: ClusterRecord;
@@ -110,6 +112,7 @@ function asCluster(record: ClusterRecord): Cluster {
     server: record.server,
     kubeconfigPath: record.adminKubeconfig,
     restrictedKubeconfigPath: record.restrictedKubeconfig,
+    containerdSocket: statePaths(record.stateDir).containerdSocket,
     kubectl: record.kubectl,
     record,
   };
