@@ -58,6 +58,7 @@ async function onSandbox(grep?: string): Promise<void> {
 async function onRealNode(): Promise<void> {
   const used = await useRealCluster((line) => say(`cluster: ${line}`));
   cleanUps.push(used.release);
+  let realFailure: unknown;
   try {
     await runSuite({
       KUBECONFIG: used.cluster.kubeconfigPath,
@@ -65,12 +66,20 @@ async function onRealNode(): Promise<void> {
       PPE_TEST_GREP: SANDBOX_ONLY,
       PPE_TEST_GREP_INVERT: '1',
     });
+  } catch (error) {
+    // Reported after the sandbox's part has run too, so one run shows every failure.
+    realFailure = error;
   } finally {
     cleanUps.splice(cleanUps.indexOf(used.release), 1);
     await used.release();
   }
   say(`\nThe tests tagged ${SANDBOX_ONLY} (fault switches, API restarts) run on a sandbox:`);
   await onSandbox(SANDBOX_ONLY);
+  if (realFailure !== undefined) {
+    throw realFailure instanceof Error
+      ? new Error(`on the real node: ${realFailure.message}`)
+      : new Error(`on the real node: ${String(realFailure)}`);
+  }
 }
 
 async function main(): Promise<void> {
