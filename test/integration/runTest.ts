@@ -76,9 +76,8 @@ async function onRealNode(): Promise<void> {
   say(`\nThe tests tagged ${SANDBOX_ONLY} (fault switches, API restarts) run on a sandbox:`);
   await onSandbox(SANDBOX_ONLY);
   if (realFailure !== undefined) {
-    throw realFailure instanceof Error
-      ? new Error(`on the real node: ${realFailure.message}`)
-      : new Error(`on the real node: ${String(realFailure)}`);
+    const message = realFailure instanceof Error ? realFailure.message : 'failed';
+    throw new Error(`on the real node: ${message}`);
   }
 }
 
