@@ -284,6 +284,13 @@ function start(
 /** Leftovers: ours (a record in the state dir) are removed; anything else in the way is named. */
 async function clearTheWay(paths: StatePaths, log: (line: string) => void): Promise<void> {
   const previous = await readRecord(paths);
+  if (previous && previous.checkout !== REPO_ROOT && previous.processes.some(isRunning)) {
+    // One node per machine: never take down the running node of another checkout.
+    throw new ClusterSetupError(
+      `a node of ${previous.checkout} runs (state dir ${paths.dir}); ` +
+        'stop it there (npm run cluster -- down), or wait for it',
+    );
+  }
   if (previous) {
     log(`removing what an earlier run left (${previous.startedAt})`);
     await stopCluster(paths.dir);
