@@ -8,13 +8,17 @@ const steps = [
   ['typecheck', ['npm', 'run', 'typecheck']],
   ['unit', ['npm', 'run', 'test:unit']],
   ['sandbox', ['npm', 'run', 'test:sandbox']],
-  ['in-editor', ['npm', 'run', 'test:integration']],
+  ['real cluster', ['npm', 'run', 'test:cluster']],
+  // On the real node (its @sandbox-tagged tests on a sandbox), unless PPE_TEST_CLUSTER says otherwise.
+  ['in-editor', ['npm', 'run', 'test:integration'], { PPE_TEST_CLUSTER: 'real' }],
 ];
 
-function run(label, [command, ...args]) {
-  process.stdout.write(`\n=== ${label}: ${[command, ...args].join(' ')}\n`);
+function run(label, [command, ...args], defaults = {}) {
+  const env = { ...defaults, ...process.env };
+  const shown = Object.keys(defaults).map((name) => `${name}=${env[name]} `);
+  process.stdout.write(`\n=== ${label}: ${shown.join('')}${[command, ...args].join(' ')}\n`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
     process.stdout.write(`\n=== ${label} FAILED after ${seconds} s\n`);
@@ -27,6 +31,6 @@ ensurePrerequisitesOrExit();
 if (!existsSync('node_modules/.package-lock.json')) {
   run('install', ['npm', 'ci']);
 }
-for (const [label, command] of steps) {
-  run(label, command);
+for (const [label, command, defaults] of steps) {
+  run(label, command, defaults);
 }

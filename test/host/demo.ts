@@ -1,9 +1,10 @@
-// The demo `npm start` runs: the sandbox cluster with the task page's nginx + shell pod, and
-// code-server on loopback with the extension loaded and KUBECONFIG pointing at the sandbox. It
-// prints the URL to open and stops both on Ctrl-C.
+// The demo `npm start` runs: a cluster with the task page's nginx + shell pod (the sandbox, or
+// the real node with PPE_TEST_CLUSTER=real), and code-server on loopback with the extension loaded
+// and KUBECONFIG pointing at that cluster. It prints the URL to open and stops both on Ctrl-C.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chosenCluster, useRealCluster } from '../cluster/choice';
 import { startSandbox, stopSandbox } from '../sandbox';
 import { defaultStateDir } from '../sandbox/stateDir';
 import { ensureCodeServer, freeLoopbackPort, startCodeServer, workbenchUrl } from './codeServer';
@@ -17,17 +18,20 @@ function say(line: string): void {
 async function main(): Promise<void> {
   const stateDir = defaultStateDir();
   const scratch = mkdtempSync(join(tmpdir(), 'ppe-demo-'));
+  const kind = chosenCluster();
+  const clusterName = kind === 'real' ? 'the real node' : 'the sandbox';
   let stopEditor = (): void => undefined;
+  let stopCluster = (): Promise<void> => Promise.resolve();
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
-    // Once: code-server exiting because of the stop must not cut the sandbox's removal short.
+    // Once: code-server exiting because of the stop must not cut the cluster's removal short.
     if (stopping) {
       return;
     }
     stopping = true;
-    say('\nStopping code-server and the sandbox…');
+    say(`\nStopping code-server and ${clusterName}…`);
     stopEditor();
-    await stopSandbox(stateDir).catch((error: unknown) => say(`sandbox: ${String(error)}`));
+    await stopCluster().catch((error: unknown) => say(`${clusterName}: ${String(error)}`));
     rmSync(scratch, { recursive: true, force: true });
     say('Stopped.');
     process.exit(code);
@@ -36,9 +40,19 @@ async function main(): Promise<void> {
     process.on(signal, () => void stop(130));
   }
 
-  say('Starting the sandbox cluster (the task page’s nginx + shell pod)…');
-  const sandbox = await startSandbox({ stateDir, seed: true, log: (line) => say(`  ${line}`) });
-  say(`  API ${sandbox.url}, kubeconfig ${sandbox.kubeconfigPath}`);
+  say(`Starting ${clusterName} (the task page’s nginx + shell pod)…`);
+  let kubeconfigPath: string;
+  if (kind === 'real') {
+    const used = await useRealCluster((line) => say(`  ${line}`));
+    stopCluster = used.release;
+    kubeconfigPath = used.cluster.kubeconfigPath;
+    say(`  API ${used.cluster.server}, kubeconfig ${kubeconfigPath}`);
+  } else {
+    const sandbox = await startSandbox({ stateDir, seed: true, log: (line) => say(`  ${line}`) });
+    stopCluster = () => stopSandbox(stateDir);
+    kubeconfigPath = sandbox.kubeconfigPath;
+    say(`  API ${sandbox.url}, kubeconfig ${kubeconfigPath}`);
+  }
 
   const bin = await ensureCodeServer(say);
   const userData = join(scratch, 'user-data');
@@ -55,7 +69,7 @@ async function main(): Promise<void> {
     extensionsDir: join(scratch, 'extensions'),
     // Lets the web client honour the URL's payload, which loads the extension from this checkout.
     smokeTestDriver: true,
-    env: { KUBECONFIG: sandbox.kubeconfigPath },
+    env: { KUBECONFIG: kubeconfigPath },
     onOutput: () => undefined,
   });
   stopEditor = () => server.stop();
@@ -70,9 +84,7 @@ async function main(): Promise<void> {
     `  ${workbenchUrl(server, { extensionDevelopmentPath: root, folder: join(root, 'test/fixtures/manifests') })}`,
   );
   say('');
-  say(
-    `kubectl works against the same cluster: KUBECONFIG=${sandbox.kubeconfigPath} kubectl get pods`,
-  );
+  say(`kubectl works against the same cluster: KUBECONFIG=${kubeconfigPath} kubectl get pods`);
   say('Press Ctrl-C to stop.');
 }
 

@@ -317,7 +317,7 @@ describe('debug containers against the sandbox cluster', function () {
     assert.equal(pod.spec.ephemeralContainers?.length, 1);
   });
 
-  it('says RBAC forbids it (patch pods/ephemeralcontainers) before asking anything', async () => {
+  it('says RBAC forbids it (patch pods/ephemeralcontainers) before asking anything @sandbox', async () => {
     await sandboxCli('faults', '--forbid', 'pods/ephemeralcontainers');
     try {
       // A new session: access answers are cached per session.

@@ -11,14 +11,14 @@ export function run(): Promise<void> {
     Mocha.reporters.Base.consoleLog = (...args: unknown[]) =>
       appendFileSync(report, `${format(...args)}\n`);
   }
-  // PPE_TEST_GREP runs only the matching tests (a targeted run on a loaded machine).
-  const grep = process.env.PPE_TEST_GREP;
+  // runTest.ts picks the tests for the cluster at hand (on the real node: all but @sandbox ones).
   const mocha = new Mocha({
     ui: 'bdd',
     color: false,
     timeout: 60_000,
     reporter: 'spec',
-    ...(grep ? { grep } : {}),
+    grep: process.env.PPE_TEST_GREP,
+    invert: process.env.PPE_TEST_GREP_INVERT === '1',
   });
   // The suites of a display language are in locale/<language>/ and run only in an editor started
   // in that language (runTest.ts: PPE_TEST_LOCALE and --locale); every other suite runs in English.

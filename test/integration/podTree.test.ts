@@ -91,7 +91,7 @@ spec:
     await whenTree('the pod gone', async () => ((await podNamed('tree-live')) ? undefined : true));
   });
 
-  it('says exec is forbidden when RBAC forbids it, instead of offering processes', async () => {
+  it('says exec is forbidden when RBAC forbids it, instead of offering processes @sandbox', async () => {
     await sandboxCli('faults', '--forbid-exec');
     try {
       await vscode.commands.executeCommand('podProcessExplorer.refresh');
@@ -107,7 +107,7 @@ spec:
     await listedInside(await whenTree('the nginx pod', () => podNamed('nginx')));
   });
 
-  it('shows the error while the API restarts, and recovers by itself', async () => {
+  it('shows the error while the API restarts, and recovers by itself @sandbox', async () => {
     const namespace = await whenTree('the namespace', () => namespaceNode());
     await whenTree('the nginx pod', () => podNamed('nginx'));
     let sawError = false;

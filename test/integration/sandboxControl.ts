@@ -1,4 +1,4 @@
-// The in-editor tests' handle on the sandbox runTest.ts started: kubectl as an independent client,
+// The in-editor tests' handle on the cluster runTest.ts started: kubectl as an independent client,
 // and the sandbox's own CLI for its fault switches. Both are separate processes: the tests never
 // share code or state with the extension under test.
 import { execFile } from 'node:child_process';
@@ -29,6 +29,17 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
+/**
+ * In the title of a test that needs the sandbox (fault switches, API restarts): with
+ * PPE_TEST_CLUSTER=real, runTest.ts runs those on a sandbox and the rest on the real node.
+ */
+export const SANDBOX_ONLY = '@sandbox';
+
+/** Whether this run's cluster is the sandbox (else the real node). */
+export function onSandbox(): boolean {
+  return process.env.PPE_TEST_CLUSTER !== 'real';
+}
+
 export function kubectl(...args: string[]): Promise<string> {
   const kubeconfig = required('KUBECONFIG');
   return run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, ...args], {
@@ -39,6 +50,9 @@ export function kubectl(...args: string[]): Promise<string> {
 
 /** `npm run sandbox -- <args>` against the suite's sandbox (faults, restart). */
 export function sandboxCli(...args: string[]): Promise<string> {
+  if (!onSandbox()) {
+    throw new Error(`this test needs the sandbox: put ${SANDBOX_ONLY} in its title`);
+  }
   const root = required('PPE_REPO_ROOT');
   return run(process.execPath, ['--import', 'tsx', join(root, 'test/sandbox/cli.ts'), ...args], {
     ...process.env,

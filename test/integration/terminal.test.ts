@@ -267,7 +267,7 @@ describe('terminals on the sandbox pod', function () {
     }
   });
 
-  it('writes the cluster’s error into the terminal: no shell in nginx, exec forbidden', async () => {
+  it('writes the cluster’s error into the terminal: no shell in nginx, exec forbidden @sandbox', async () => {
     const errors = captureMessages('showErrorMessage');
     try {
       const noShell = await open('openShell', 'nginx');

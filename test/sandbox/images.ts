@@ -81,7 +81,11 @@ async function writeIn(root: string, path: string, text: string): Promise<void> 
   await writeFile(join(root, path), text);
 }
 
-async function importFolder(root: string, ref: string, cmd: readonly string[]): Promise<void> {
+export async function importFolder(
+  root: string,
+  ref: string,
+  cmd: readonly string[],
+): Promise<void> {
   // tar's stdout feeds podman's stdin directly: no shell pipeline.
   const tar = spawn('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', root, '-c', '.'], {
     stdio: ['ignore', 'pipe', 'pipe'],
