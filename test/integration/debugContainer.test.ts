@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import type { DebugContainerOutcome } from '../../src/debug/addDebugContainer';
 import type { SignalOutcome } from '../../src/processActions/sendSignal';
 import { parseRootAuthority } from '../../src/procfs/procfsUri';
-import type { PodTreeNode, ProcessTreeNode } from '../../src/tree/treeNodes';
+import type { PodTreeNode } from '../../src/tree/treeNodes';
 import { kubectl, sandboxCli } from './sandboxControl';
-import { children, podNamed, podTree, whenTree } from './treeTestSupport';
+import { children, nginxMaster, podNamed, podTree, whenProcess, whenTree } from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
 const POD = 'distroless';
@@ -60,47 +60,8 @@ async function podNode(): Promise<PodTreeNode> {
   return whenTree(`pod ${POD}`, () => podNamed(POD));
 }
 
-/** Every process under a container of the pod, nested ones included. */
-async function processesIn(pod: PodTreeNode, container: string): Promise<ProcessTreeNode[]> {
-  const node = (await children(pod)).find(
-    (child) => child.kind === 'container' && child.container.name === container,
-  );
-  const found: ProcessTreeNode[] = [];
-  const stack = node ? await children(node) : [];
-  while (stack.length > 0) {
-    const next = stack.pop() as PodTreeNode;
-    if (next.kind === 'process') {
-      found.push(next);
-      stack.push(...(await children(next)));
-    }
-  }
-  return found;
-}
-
-/** The first process under `container` that `matches` accepts, listing the pod again until then. */
-function whenProcess(
-  container: string,
-  what: string,
-  matches: (processes: ProcessTreeNode[]) => ProcessTreeNode | undefined,
-): Promise<ProcessTreeNode> {
-  return whenTree(what, async () => {
-    const pod = await podNamed(POD);
-    if (!pod) {
-      return undefined;
-    }
-    const found = matches(await processesIn(pod, container));
-    if (!found && pod.kind === 'pod' && pod.pod.status?.phase === 'Running') {
-      void vscode.commands.executeCommand('podProcessExplorer.refreshProcesses', pod);
-    }
-    return found;
-  });
-}
-
 // eslint-disable-next-line no-control-regex -- a prompt may be followed by escape sequences
 const PROMPT_AT_END = /[#$] (\x1b\[[0-9;]*[A-Za-z])*$/;
-
-const nginxMaster = (processes: ProcessTreeNode[]) =>
-  processes.find((node) => node.process.commandLine.startsWith('nginx: master process'));
 
 /** Resolves with the text the terminal has shown once it matches, typing `command` until then. */
 function typeUntil(terminal: vscode.Terminal, command: string, answer: RegExp): Promise<string> {
@@ -187,7 +148,7 @@ describe('debug containers against the sandbox cluster', function () {
     assert.ok(message?.kind === 'message', 'web says why it shows no processes');
     assert.match(message.message, /sidecar, which lists this pod’s processes, cannot see them/);
     assert.equal(message.action?.command, 'podProcessExplorer.addDebugContainer');
-    await whenProcess('sidecar', 'sleep in sidecar', (processes) =>
+    await whenProcess(POD, 'sidecar', 'sleep in sidecar', (processes) =>
       processes.find((node) => node.process.commandLine === 'sleep 3600'),
     );
   });
@@ -238,7 +199,7 @@ describe('debug containers against the sandbox cluster', function () {
     assert.ok(node.kind === 'container');
     assert.equal(node.container.kind, 'ephemeral');
     assert.equal(node.container.addedForDebugging, true);
-    const master = await whenProcess('web', 'the nginx master under web', nginxMaster);
+    const master = await whenProcess(POD, 'web', 'the nginx master under web', nginxMaster);
     const workers = (await children(master)).filter(
       (child) => child.kind === 'process' && child.process.commandLine === 'nginx: worker process',
     );
@@ -256,7 +217,7 @@ describe('debug containers against the sandbox cluster', function () {
   });
 
   it('reads nginx.conf through /proc/<pid>/root of the master', async () => {
-    const master = await whenProcess('web', 'the nginx master', nginxMaster);
+    const master = await whenProcess(POD, 'web', 'the nginx master', nginxMaster);
     const root = await vscode.commands.executeCommand<vscode.Uri | undefined>(
       'podProcessExplorer.browseContainerFilesystem',
       master,
@@ -270,7 +231,7 @@ describe('debug containers against the sandbox cluster', function () {
   });
 
   it('shows the master’s details read through it', async () => {
-    const master = await whenProcess('web', 'the nginx master', nginxMaster);
+    const master = await whenProcess(POD, 'web', 'the nginx master', nginxMaster);
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
       'podProcessExplorer.showProcessDetails',
       master,
@@ -283,7 +244,7 @@ describe('debug containers against the sandbox cluster', function () {
   });
 
   it('sends HUP to the master through it, and the tree shows a new worker', async () => {
-    const master = await whenProcess('web', 'the nginx master', nginxMaster);
+    const master = await whenProcess(POD, 'web', 'the nginx master', nginxMaster);
     const workers = (await children(master)).flatMap((node) =>
       node.kind === 'process' ? [node.process.pid] : [],
     );
@@ -294,7 +255,7 @@ describe('debug containers against the sandbox cluster', function () {
     );
     assert.equal(outcome.status, 'sent', outcome.message);
     assert.equal(outcome.from, debuggerName);
-    await whenProcess('web', 'a new worker', (processes) =>
+    await whenProcess(POD, 'web', 'a new worker', (processes) =>
       processes.find(
         (node) =>
           node.process.ppid === master.process.pid &&

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SignalOutcome } from '../../src/processActions/sendSignal';
-import type { PodTreeNode, ProcessTreeNode } from '../../src/tree/treeNodes';
+import type { ProcessTreeNode } from '../../src/tree/treeNodes';
 import { kubectl } from './sandboxControl';
-import { children, podNamed, podTree, whenTree } from './treeTestSupport';
+import { children, nginxMaster, podTree, whenProcess } from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
 const SECRET = 'hunter2-s3cret';
@@ -45,58 +45,10 @@ spec:
           drop: [KILL]
 `;
 
-/** Every process under a container of the pod, nested ones included. */
-async function processesIn(pod: PodTreeNode, container: string): Promise<ProcessTreeNode[]> {
-  const node = (await children(pod)).find(
-    (child) => child.kind === 'container' && child.container.name === container,
-  );
-  const found: ProcessTreeNode[] = [];
-  const stack = node ? await children(node) : [];
-  while (stack.length > 0) {
-    const next = stack.pop() as PodTreeNode;
-    if (next.kind === 'process') {
-      found.push(next);
-      stack.push(...(await children(next)));
-    }
-  }
-  return found;
-}
-
-/**
- * The first process of the listing `matches` accepts; until one is listed, lists the pod again
- * (each listing fires a tree change, which checks again).
- */
-function whenProcess(
-  podName: string,
-  container: string,
-  what: string,
-  matches: (processes: ProcessTreeNode[]) => ProcessTreeNode | undefined,
-): Promise<ProcessTreeNode> {
-  return whenTree(what, async () => {
-    const pod = await podNamed(podName);
-    if (!pod) {
-      return undefined;
-    }
-    const found = matches(await processesIn(pod, container));
-    // Until the pod runs, its watch events drive the checks; listing it then would only fail.
-    const running =
-      pod.kind === 'pod' &&
-      pod.pod.status?.phase === 'Running' &&
-      (pod.pod.status.containerStatuses ?? []).every((status) => status.state?.running);
-    if (!found && running) {
-      void vscode.commands.executeCommand('podProcessExplorer.refreshProcesses', pod);
-    }
-    return found;
-  });
-}
-
 const byArgv =
   (...argv: string[]) =>
   (processes: ProcessTreeNode[]) =>
     processes.find((node) => node.process.argv.join('\0') === argv.join('\0'));
-
-const nginxMaster = (processes: ProcessTreeNode[]) =>
-  processes.find((node) => node.process.commandLine.startsWith('nginx: master process'));
 
 /** The document's text once `check` accepts it, now or after a change to it. */
 function whenDocument(

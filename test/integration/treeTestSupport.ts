@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PodProcessExplorerApi } from '../../src/extension';
-import type { PodTreeNode } from '../../src/tree/treeNodes';
+import type { PodTreeNode, ProcessTreeNode } from '../../src/tree/treeNodes';
 
 const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
 const DEADLINE_MS = 30_000;
@@ -114,3 +114,52 @@ export function listedInside(pod: PodTreeNode): Promise<PodTreeNode[]> {
     return nodes.some((node) => node.kind === 'sandbox') ? nodes : undefined;
   });
 }
+
+/** Every process under a container of the pod, nested ones included. */
+export async function processesIn(pod: PodTreeNode, container: string): Promise<ProcessTreeNode[]> {
+  const node = (await children(pod)).find(
+    (child) => child.kind === 'container' && child.container.name === container,
+  );
+  const found: ProcessTreeNode[] = [];
+  const stack = node ? await children(node) : [];
+  while (stack.length > 0) {
+    const next = stack.pop() as PodTreeNode;
+    if (next.kind === 'process') {
+      found.push(next);
+      stack.push(...(await children(next)));
+    }
+  }
+  return found;
+}
+
+/**
+ * The first process of the listing `matches` accepts; until one is listed, lists the pod again
+ * (each listing fires a tree change, which checks again).
+ */
+export function whenProcess(
+  podName: string,
+  container: string,
+  what: string,
+  matches: (processes: ProcessTreeNode[]) => ProcessTreeNode | undefined,
+): Promise<ProcessTreeNode> {
+  return whenTree(what, async () => {
+    const pod = await podNamed(podName);
+    if (!pod) {
+      return undefined;
+    }
+    const found = matches(await processesIn(pod, container));
+    // Until the pod runs, its watch events drive the checks; listing it then would only fail.
+    const running =
+      pod.kind === 'pod' &&
+      pod.pod.status?.phase === 'Running' &&
+      (pod.pod.status.containerStatuses ?? []).every((status) => status.state?.running);
+    if (!found && running) {
+      void vscode.commands.executeCommand('podProcessExplorer.refreshProcesses', pod);
+    }
+    return found;
+  });
+}
+
+/** The nginx master among `processes`. */
+export const nginxMaster = (processes: ProcessTreeNode[]) =>
+  processes.find((node) => node.process.commandLine.startsWith('nginx: master process'));
