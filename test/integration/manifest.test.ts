@@ -76,28 +76,39 @@ function withCode(code: string) {
 }
 
 /**
- * The quick fixes VS Code offers at `range`. VS Code cancels a code-action request when the text
- * model changes while it runs (an edit just applied still reaching the renderer's model); a user
- * pressing Ctrl+. again gets the actions, so the test asks again, a few times at most.
+ * The quick fix titled `title` that VS Code offers for `diagnostic`. VS Code computes a request's
+ * diagnostics from the renderer's markers, which can trail the extension host's diagnostics for
+ * a moment, and cancels a request when the text model changes while it runs (an edit just applied
+ * reaching the renderer). A user would press Ctrl+. again: the test asks again, each time a round
+ * trip through the renderer, a bounded number of times.
  */
-async function quickFixesAt(
+async function quickFix(
   document: vscode.TextDocument,
-  range: vscode.Range,
-): Promise<vscode.CodeAction[]> {
-  for (let attempt = 1; ; attempt++) {
+  diagnostic: vscode.Diagnostic,
+  title: RegExp,
+): Promise<vscode.CodeAction> {
+  let offered: string[] = [];
+  for (let attempt = 1; attempt <= 20; attempt++) {
     try {
-      return await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
         'vscode.executeCodeActionProvider',
         document.uri,
-        range,
+        diagnostic.range,
         vscode.CodeActionKind.QuickFix.value,
       );
+      const action = actions.find((candidate) => title.test(candidate.title));
+      if (action?.edit) {
+        return action;
+      }
+      offered = actions.map((candidate) => candidate.title);
     } catch (error) {
-      if (attempt === 3 || !(error instanceof Error && error.name === 'Canceled')) {
+      if (!(error instanceof Error && error.name === 'Canceled')) {
         throw error;
       }
+      offered = ['(cancelled)'];
     }
   }
+  assert.fail(`a quick fix ${String(title)} among ${offered.join(', ')}`);
 }
 
 async function applyQuickFix(
@@ -105,13 +116,8 @@ async function applyQuickFix(
   diagnostic: vscode.Diagnostic,
   title: RegExp,
 ): Promise<void> {
-  const actions = await quickFixesAt(document, diagnostic.range);
-  const action = actions.find((candidate) => title.test(candidate.title));
-  assert.ok(
-    action?.edit,
-    `a quick fix ${String(title)} among ${actions.map((a) => a.title).join(', ')}`,
-  );
-  assert.ok(await vscode.workspace.applyEdit(action.edit));
+  const action = await quickFix(document, diagnostic, title);
+  assert.ok(action.edit && (await vscode.workspace.applyEdit(action.edit)));
 }
 
 /** Reverts and closes every editor a test left, so the next test starts from an empty window. */
