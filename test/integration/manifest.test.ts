@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { quickFixesWhen } from './quickFixes';
 
 const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
 const SOURCE = 'Pod Process Explorer';
@@ -75,49 +76,20 @@ function withCode(code: string) {
   return (diagnostics: vscode.Diagnostic[]) => diagnostics.some((d) => codeOf(d) === code);
 }
 
-/**
- * The quick fix titled `title` that VS Code offers for `diagnostic`. VS Code computes a request's
- * diagnostics from the renderer's markers, which can trail the extension host's diagnostics for
- * a moment, and cancels a request when the text model changes while it runs (an edit just applied
- * reaching the renderer). A user would press Ctrl+. again: the test asks again, each time a round
- * trip through the renderer, a bounded number of times.
- */
-async function quickFix(
-  document: vscode.TextDocument,
-  diagnostic: vscode.Diagnostic,
-  title: RegExp,
-): Promise<vscode.CodeAction> {
-  let offered: string[] = [];
-  for (let attempt = 1; attempt <= 20; attempt++) {
-    try {
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-        'vscode.executeCodeActionProvider',
-        document.uri,
-        diagnostic.range,
-        vscode.CodeActionKind.QuickFix.value,
-      );
-      const action = actions.find((candidate) => title.test(candidate.title));
-      if (action?.edit) {
-        return action;
-      }
-      offered = actions.map((candidate) => candidate.title);
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'Canceled')) {
-        throw error;
-      }
-      offered = ['(cancelled)'];
-    }
-  }
-  assert.fail(`a quick fix ${String(title)} among ${offered.join(', ')}`);
-}
-
 async function applyQuickFix(
   document: vscode.TextDocument,
   diagnostic: vscode.Diagnostic,
   title: RegExp,
 ): Promise<void> {
-  const action = await quickFix(document, diagnostic, title);
-  assert.ok(action.edit && (await vscode.workspace.applyEdit(action.edit)));
+  const actions = await quickFixesWhen(document, diagnostic.range, (offered) =>
+    offered.some((action) => title.test(action.title) && action.edit),
+  );
+  const action = actions.find((candidate) => title.test(candidate.title));
+  assert.ok(
+    action?.edit,
+    `a quick fix ${String(title)} among ${actions.map((a) => a.title).join(', ')}`,
+  );
+  assert.ok(await vscode.workspace.applyEdit(action.edit));
 }
 
 /** Reverts and closes every editor a test left, so the next test starts from an empty window. */

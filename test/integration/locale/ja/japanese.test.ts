@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { quickFixesWhen } from '../../quickFixes';
 import {
   children,
   label,
@@ -215,11 +216,8 @@ describe('the extension in Japanese (--locale ja)', function () {
       hover,
     );
 
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-      'vscode.executeCodeActionProvider',
-      document.uri,
-      conflict.range,
-      vscode.CodeActionKind.QuickFix.value,
+    const actions = await quickFixesWhen(document, conflict.range, (offered) =>
+      offered.some((action) => action.title === 'hostPID を削除'),
     );
     const titles = actions.map((action) => action.title);
     assert.ok(titles.includes('hostPID を削除'), titles.join(', '));
