@@ -343,6 +343,11 @@ spec:
     await runCommand(page, 'Terminal: Kill All Terminals');
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Show Shared Pods Only');
+    // Until the pod without a shared namespace has left the tree, its nginx master is the first.
+    await tree
+      .locator('.monaco-list-row', { hasText: /^distroless/ })
+      .first()
+      .waitFor({ state: 'detached' });
     await runCommand(page, 'Explorer: Focus on Pod Processes View');
     const master = tree.locator('.monaco-list-row', { hasText: 'nginx: master process' }).first();
     await master.click({ button: 'right' });
