@@ -8,7 +8,15 @@ import type { SignalOutcome } from '../../src/processActions/sendSignal';
 import { parseRootAuthority } from '../../src/procfs/procfsUri';
 import type { PodTreeNode } from '../../src/tree/treeNodes';
 import { kubectl, sandboxCli } from './sandboxControl';
-import { children, nginxMaster, podNamed, podTree, whenProcess, whenTree } from './treeTestSupport';
+import {
+  children,
+  newWorkerOf,
+  nginxMaster,
+  podNamed,
+  podTree,
+  whenProcess,
+  whenTree,
+} from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
 const POD = 'distroless';
@@ -255,14 +263,7 @@ describe('debug containers against the sandbox cluster', function () {
     );
     assert.equal(outcome.status, 'sent', outcome.message);
     assert.equal(outcome.from, debuggerName);
-    await whenProcess(POD, 'web', 'a new worker', (processes) =>
-      processes.find(
-        (node) =>
-          node.process.ppid === master.process.pid &&
-          node.process.commandLine === 'nginx: worker process' &&
-          !workers.includes(node.process.pid),
-      ),
-    );
+    await whenProcess(POD, 'web', 'a new worker', newWorkerOf(master, workers));
   });
 
   it('reuses the running debug container instead of adding another', async () => {

@@ -6,7 +6,14 @@ import * as vscode from 'vscode';
 import type { SignalOutcome } from '../../src/processActions/sendSignal';
 import type { ProcessTreeNode } from '../../src/tree/treeNodes';
 import { kubectl } from './sandboxControl';
-import { children, nginxMaster, podTree, whenProcess } from './treeTestSupport';
+import {
+  children,
+  newWorkerOf,
+  nginxMaster,
+  podTree,
+  whenDocument,
+  whenProcess,
+} from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
 const SECRET = 'hunter2-s3cret';
@@ -50,34 +57,6 @@ const byArgv =
   (processes: ProcessTreeNode[]) =>
     processes.find((node) => node.process.argv.join('\0') === argv.join('\0'));
 
-/** The document's text once `check` accepts it, now or after a change to it. */
-function whenDocument(
-  uri: vscode.Uri,
-  what: string,
-  check: (text: string) => boolean,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const document = vscode.workspace.textDocuments.find(
-      (candidate) => candidate.uri.toString() === uri.toString(),
-    );
-    if (document && check(document.getText())) {
-      resolve(document.getText());
-      return;
-    }
-    const listener = vscode.workspace.onDidChangeTextDocument(({ document: changed }) => {
-      if (changed.uri.toString() === uri.toString() && check(changed.getText())) {
-        clearTimeout(deadline);
-        listener.dispose();
-        resolve(changed.getText());
-      }
-    });
-    const deadline = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`the details document did not show ${what} within ${DEADLINE_MS} ms`));
-    }, DEADLINE_MS);
-  });
-}
-
 describe('process actions against the sandbox cluster', function () {
   this.timeout(DEADLINE_MS * 4);
   let scratch: string;
@@ -109,14 +88,7 @@ describe('process actions against the sandbox cluster', function () {
     assert.equal(outcome.status, 'sent', outcome.message);
     assert.equal(outcome.from, 'shell', 'sent from the container the processes are listed from');
     assert.match(outcome.message ?? '', /Sent HUP to PID \d+ \(nginx: master process/);
-    await whenProcess('nginx', 'nginx', 'a new worker', (processes) =>
-      processes.find(
-        (node) =>
-          node.process.ppid === master.process.pid &&
-          node.process.commandLine === 'nginx: worker process' &&
-          !workers.includes(node.process.pid),
-      ),
-    );
+    await whenProcess('nginx', 'nginx', 'a new worker', newWorkerOf(master, workers));
   });
 
   it('says a process that has exited is gone (ESRCH)', async () => {

@@ -163,3 +163,42 @@ export function whenProcess(
 /** The nginx master among `processes`. */
 export const nginxMaster = (processes: ProcessTreeNode[]) =>
   processes.find((node) => node.process.commandLine.startsWith('nginx: master process'));
+
+/** A worker of `master` that is not one of `workers` (the ones before a HUP). */
+export const newWorkerOf =
+  (master: ProcessTreeNode, workers: readonly number[]) => (processes: ProcessTreeNode[]) =>
+    processes.find(
+      (node) =>
+        node.process.ppid === master.process.pid &&
+        node.process.commandLine === 'nginx: worker process' &&
+        !workers.includes(node.process.pid),
+    );
+
+/** The document's text once `check` accepts it, now or after a change to it. */
+export function whenDocument(
+  uri: vscode.Uri,
+  what: string,
+  check: (text: string) => boolean,
+  deadlineMs = DEADLINE_MS,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const document = vscode.workspace.textDocuments.find(
+      (candidate) => candidate.uri.toString() === uri.toString(),
+    );
+    if (document && check(document.getText())) {
+      resolve(document.getText());
+      return;
+    }
+    const listener = vscode.workspace.onDidChangeTextDocument(({ document: changed }) => {
+      if (changed.uri.toString() === uri.toString() && check(changed.getText())) {
+        clearTimeout(deadline);
+        listener.dispose();
+        resolve(changed.getText());
+      }
+    });
+    const deadline = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`${uri.toString()} did not show ${what} within ${deadlineMs} ms`));
+    }, deadlineMs);
+  });
+}

@@ -13,6 +13,7 @@ import {
   namespaceNode,
   podNamed,
   podTree,
+  whenDocument,
   whenTree,
 } from '../../treeTestSupport';
 
@@ -68,29 +69,6 @@ function diagnosticsOf(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
       reject(new Error(`no diagnostics for ${uri.toString()} within ${DEADLINE_MS} ms`));
     }, DEADLINE_MS);
     settle();
-  });
-}
-
-function documentWhen(uri: vscode.Uri, check: (text: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const current = vscode.workspace.textDocuments.find(
-      (doc) => doc.uri.toString() === uri.toString(),
-    );
-    if (current && check(current.getText())) {
-      resolve(current.getText());
-      return;
-    }
-    const listener = vscode.workspace.onDidChangeTextDocument(({ document }) => {
-      if (document.uri.toString() === uri.toString() && check(document.getText())) {
-        clearTimeout(deadline);
-        listener.dispose();
-        resolve(document.getText());
-      }
-    });
-    const deadline = setTimeout(() => {
-      listener.dispose();
-      reject(new Error(`the details document was not filled in within ${DEADLINE_MS} ms`));
-    }, DEADLINE_MS);
   });
 }
 
@@ -178,7 +156,12 @@ describe('the extension in Japanese (--locale ja)', function () {
       master,
     );
     assert.ok(uri, 'the details document opened');
-    const details = await documentWhen(uri, (content) => content.includes('## '));
+    const details = await whenDocument(
+      uri,
+      'its headings',
+      (content) => content.includes('## '),
+      DEADLINE_MS,
+    );
     assert.match(details, /^## プロセス$/m);
     assert.match(details, /^## 名前空間$/m);
     const pidRow = /^ {2}PID +(?=\d)/m.exec(details)?.[0];
