@@ -1,12 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { errorMessage, runShowingErrors } from '../common/errors';
-import {
-  inspectorCandidates,
-  isSharedPod,
-  podContainers,
-  podUid,
-} from '../processes/podContainers';
+import { isSharedPod, podUid } from '../processes/podContainers';
 import { pickProcess, processTargetOf, type ProcessTarget } from '../tree/targets';
 import type { PodTreeNode } from '../tree/treeNodes';
 import {
@@ -96,9 +91,8 @@ async function showDetails(
   target: ProcessTarget,
 ): Promise<vscode.Uri | undefined> {
   const { pod, process } = target;
-  // The container the pod's processes were listed from has a shell, and sees this PID.
-  const readFrom =
-    deps.processes.inspectorOf(podUid(pod)) ?? inspectorCandidates(podContainers(pod))[0];
+  // The container its PID namespace was listed from has a shell, and sees this PID.
+  const readFrom = deps.processes.inspectorFor(pod, target.pidNamespace);
   if (!readFrom) {
     throw new Error(
       vscode.l10n.t(

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { isClusterError } from '../common/errors';
-import { isSharedPod, podContainers, podUid } from '../processes/podContainers';
+import { pidNamespaces, podUid } from '../processes/podContainers';
 import {
   COMMON_SIGNALS,
   guardedKillCommand,
@@ -188,13 +188,15 @@ async function killFrom(
 
 /** The UID each container's main process runs as: the user an exec there runs as. */
 function containerUids(deps: ExtensionDeps, target: ProcessTarget): Map<string, number> {
-  const state = deps.processes.get(podUid(target.pod));
-  const listed = state?.status === 'ready' ? state.current : state?.previous;
   const uids = new Map<string, number>();
-  for (const [container, pid] of listed?.placed.mainPid ?? []) {
-    const main = listed?.listing.processes.find((process) => process.pid === pid);
-    if (main) {
-      uids.set(container, main.uid);
+  // Each container's main process is in the listing of its PID namespace.
+  for (const state of deps.processes.listings(podUid(target.pod)).values()) {
+    const listed = state.status === 'ready' ? state.current : state.previous;
+    for (const [container, pid] of listed?.placed.mainPid ?? []) {
+      const main = listed?.listing.processes.find((process) => process.pid === pid);
+      if (main) {
+        uids.set(container, main.uid);
+      }
     }
   }
   return uids;
@@ -254,14 +256,12 @@ async function deliver(
   target: ProcessTarget,
   signal: Signal,
 ): Promise<SignalOutcome> {
-  const uid = podUid(target.pod);
   const uids = containerUids(deps, target);
   const senders = signalSenders({
-    shared: isSharedPod(target.pod),
-    inspector: deps.processes.inspectorOf(uid),
+    inspector: deps.processes.inspectorFor(target.pod, target.pidNamespace),
     processContainer: target.container,
     targetUid: target.process.uid,
-    containers: podContainers(target.pod).map((container) => ({
+    containers: (pidNamespaces(target.pod).get(target.pidNamespace) ?? []).map((container) => ({
       name: container.name,
       running: container.state === 'running',
       uid: uids.get(container.name),

@@ -153,3 +153,32 @@ export function inspectorCandidates(containers: readonly PodContainer[]): string
     .sort((a, b) => score(b.container) - score(a.container) || a.index - b.index)
     .map(({ container }) => container.name);
 }
+
+/** The key of a shared pod's one PID namespace. */
+export const SHARED_PID_NAMESPACE = '';
+
+/**
+ * The key of the PID namespace a container's processes live in, as a listing sees them: the
+ * pod's one namespace when it is shared, else the container's own, which an ephemeral
+ * container targeting it joins (`kubectl debug --target`). Undefined stands for the shared one.
+ */
+export function pidNamespaceKey(pod: PodLike, container: string | undefined): string {
+  if (isSharedPod(pod) || container === undefined) {
+    return SHARED_PID_NAMESPACE;
+  }
+  const spec = pod.spec?.ephemeralContainers?.find((candidate) => candidate.name === container);
+  return spec?.targetContainerName ?? container;
+}
+
+/**
+ * The pod's PID namespaces, each with the containers in it (see pidNamespaceKey), in
+ * podContainers order: one listing exec each tells what its processes are.
+ */
+export function pidNamespaces(pod: PodLike): Map<string, PodContainer[]> {
+  const namespaces = new Map<string, PodContainer[]>();
+  for (const container of podContainers(pod)) {
+    const key = pidNamespaceKey(pod, container.name);
+    namespaces.set(key, [...(namespaces.get(key) ?? []), container]);
+  }
+  return namespaces;
+}

@@ -203,14 +203,13 @@ export interface SenderCandidate {
 }
 
 /**
- * The containers to send from, best first. kill needs CAP_KILL or the target's UID: the inspecting
- * container first (it has a shell, and usually runs as root with the default CAP_KILL), then
- * containers that run as the target's user (its own first), then other root containers. In a pod
- * without a shared PID namespace a PID means something else in every container: only the
- * container the listing ran in may send.
+ * The containers to send from, best first, among the containers of the process's PID namespace
+ * (a PID means another process, or none, in any other). kill needs CAP_KILL or the target's UID:
+ * the inspecting container first (it has a shell, and usually runs as root with the default
+ * CAP_KILL), then containers that run as the target's user (its own first), then other root
+ * containers.
  */
 export function signalSenders(input: {
-  readonly shared: boolean;
   readonly inspector: string | undefined;
   readonly processContainer: string | undefined;
   readonly targetUid: number;
@@ -219,9 +218,6 @@ export function signalSenders(input: {
   const running = input.containers.filter((container) => container.running);
   const isRunning = (name: string | undefined) =>
     name !== undefined && running.some((container) => container.name === name);
-  if (!input.shared) {
-    return isRunning(input.inspector) ? [input.inspector as string] : [];
-  }
   const ordered = [
     ...(isRunning(input.inspector) ? [input.inspector as string] : []),
     ...running

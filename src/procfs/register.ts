@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { runShowingErrors } from '../common/errors';
-import { inspectorCandidates, podContainers, podUid } from '../processes/podContainers';
+import { pidNamespaceKey, podUid } from '../processes/podContainers';
 import {
   containerTargetOf,
   pickProcess,
@@ -144,7 +144,8 @@ async function targetOf(
   }
   const { pod, container } = containerTarget;
   await deps.processes.ensure(pod);
-  const state = deps.processes.get(podUid(pod));
+  const pidNamespace = pidNamespaceKey(pod, container.name);
+  const state = deps.processes.get(podUid(pod), pidNamespace);
   const listing = state?.status === 'ready' ? state.current : undefined;
   const mainPid = listing?.placed.mainPid.get(container.name);
   const process = listing?.listing.processes.find((candidate) => candidate.pid === mainPid);
@@ -156,14 +157,21 @@ async function targetOf(
       ),
     );
   }
-  return { pod, process, container: container.name, isSandbox: false, isMain: true };
+  return {
+    pod,
+    process,
+    container: container.name,
+    isSandbox: false,
+    isMain: true,
+    pidNamespace,
+  };
 }
 
 function processRoot(deps: ExtensionDeps, target: ProcessTarget): ProcessRoot {
   const { pod } = target;
-  // The container that lists the pod's processes sees every PID, and is chosen for SYS_PTRACE.
-  const inspector =
-    deps.processes.inspectorOf(podUid(pod)) ?? inspectorCandidates(podContainers(pod))[0];
+  // The container that lists the processes of its PID namespace sees this PID, and is chosen for
+  // SYS_PTRACE.
+  const inspector = deps.processes.inspectorFor(pod, target.pidNamespace);
   if (!inspector) {
     throw new Error(
       vscode.l10n.t(

@@ -8,12 +8,14 @@ import { cpuPercent, nestProcesses } from '../processes/containerMapping';
 import {
   inspectorCandidates,
   isSharedPod,
+  pidNamespaceKey,
   podContainers,
   podUid,
+  SHARED_PID_NAMESPACE,
 } from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
 import { PodWatch } from './podWatch';
-import { NoShellInPodError, type PodProcessState, type ProcessStore } from './processStore';
+import { NoShellError, type ProcessStore } from './processStore';
 import * as items from './treeItems';
 import {
   ContainerNode,
@@ -101,7 +103,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       case 'podPage':
         return items.podPageItem(node);
       case 'pod':
-        return items.podItem(node, this.processes.get(node.uid));
+        return items.podItem(node, this.processes.listings(node.uid));
       case 'container':
         return items.containerItem(node);
       case 'sandbox':
@@ -109,7 +111,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       case 'unknownContainer':
         return items.unknownContainerItem(node);
       case 'process': {
-        const state = this.processes.get(node.pod.uid);
+        const state = this.processes.get(node.pod.uid, node.pidNamespace);
         const listing = state?.status === 'ready' ? state.current.listing : undefined;
         return items.processItem(node, listing?.clockTicksPerSecond ?? 100, listing?.uptimeSeconds);
       }
@@ -159,36 +161,41 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         return [...node.pods];
       case 'pod':
         return this.insideOf(node);
-      case 'container':
-        if (node.unseenFrom !== undefined) {
-          return [
-            new MessageNode(
+      case 'container': {
+        // In an isolated pod each container's namespace has its own listing: its state shows here.
+        const message =
+          node.processes === undefined && !isSharedPod(node.parent.pod)
+            ? this.listingMessage(node.parent, node, node.pidNamespace)
+            : undefined;
+        return message
+          ? [message]
+          : this.processNodes(
+              node.parent,
+              node.container.name,
               node.id,
-              'unseen',
-              vscode.l10n.t(
-                'Its PID namespace is its own: {0}, which lists this pod’s processes, cannot see them.',
-                node.unseenFrom,
-              ),
-              'info',
-              {
-                title: vscode.l10n.t('Add Debug Container…'),
-                command: 'podProcessExplorer.addDebugContainer',
-                arguments: [node],
-              },
-            ),
-          ];
-        }
+              node.processes ?? [],
+              node.mainPid,
+              node.pidNamespace,
+            );
+      }
+      case 'unknownContainer':
         return this.processNodes(
           node.parent,
-          node.container.name,
+          undefined,
           node.id,
-          node.processes ?? [],
-          node.mainPid,
+          node.processes,
+          undefined,
+          node.pidNamespace,
         );
-      case 'unknownContainer':
-        return this.processNodes(node.parent, undefined, node.id, node.processes, undefined);
       case 'process':
-        return this.processNodes(node.pod, node.container, node.id, node.children, undefined);
+        return this.processNodes(
+          node.pod,
+          node.container,
+          node.id,
+          node.children,
+          undefined,
+          node.pidNamespace,
+        );
       case 'sandbox':
       case 'message':
         return [];
@@ -411,11 +418,11 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
 
   private async insideOf(node: PodNode): Promise<PodTreeNode[]> {
     const pod = node.pod;
+    const shared = isSharedPod(pod);
     const containers = podContainers(pod);
     const session = this.selection.session();
     const access = await this.accessTo(session, node.namespace);
     const result: PodTreeNode[] = [];
-    let state: PodProcessState | undefined;
     if (!access.execPods) {
       result.push(
         new MessageNode(
@@ -458,71 +465,88 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       );
     } else {
       // Not awaited: the containers show at once, and the store's change event redraws the pod
-      // (its process count, the processes under each container) when the listing is in.
+      // (its process count, the processes under each container) when the listings are in.
       void this.processes.ensure(pod);
-      state = this.processes.get(node.uid);
-      if (state?.status === 'loading') {
-        result.push(
-          new MessageNode(node.id, 'listing', vscode.l10n.t('Listing processes…'), 'loading'),
-        );
-      } else if (state?.status === 'error') {
-        result.push(
-          new MessageNode(
-            node.id,
-            'processes-error',
-            errorMessage(state.error),
-            'error',
-            state.error instanceof NoShellInPodError
-              ? {
-                  title: vscode.l10n.t('Add Debug Container…'),
-                  command: 'podProcessExplorer.addDebugContainer',
-                  arguments: [node],
-                }
-              : {
-                  title: vscode.l10n.t('Retry'),
-                  command: 'podProcessExplorer.refreshProcesses',
-                  arguments: [node],
-                },
-          ),
-        );
+      if (shared) {
+        const message = this.listingMessage(node, node, SHARED_PID_NAMESPACE);
+        if (message) {
+          result.push(message);
+        }
       }
-    }
-    const listed = state?.status === 'ready' ? state.current : undefined;
-    const inspector = listed ? listed.container : undefined;
-    if (listed?.placed.sandbox) {
-      result.push(new SandboxNode(node, listed.placed.sandbox));
     }
     const nest = (processes: readonly ProcessInfo[]): readonly NestedProcess[] =>
       this.settings.get('processes.layout') === 'flat'
         ? processes.map((process) => ({ process, children: [] }))
         : nestProcesses(processes);
+    const listings = this.processes.listings(node.uid);
+    const listedIn = (key: string) => {
+      const state = listings.get(key);
+      return state?.status === 'ready' ? state.current : undefined;
+    };
+    const sandbox = shared ? listedIn(SHARED_PID_NAMESPACE)?.placed.sandbox : undefined;
+    if (sandbox) {
+      result.push(new SandboxNode(node, sandbox));
+    }
     const withoutShell = this.processes.containersWithoutShell(node.uid);
-    // Without a shared namespace a listing sees one PID namespace: the inspector's, or its target's.
-    const namespaceOf = (name: string | undefined) =>
-      containers.find((container) => container.name === name)?.targetContainer ?? name;
-    const listedNamespace = listed && !isSharedPod(pod) ? namespaceOf(inspector) : undefined;
     for (const container of containers) {
+      const key = pidNamespaceKey(pod, container.name);
+      const listed = listedIn(key);
       const processes = listed?.placed.byContainer.get(container.name);
       result.push(
         new ContainerNode(
           node,
           container,
-          container.name === inspector,
+          // Marked where it stands for others: in a shared pod, or as a debug container's target.
+          container.name === listed?.container && (shared || container.name !== key),
           processes ? nest(processes) : undefined,
           listed?.placed.mainPid.get(container.name),
           withoutShell.has(container.name),
-          listedNamespace !== undefined &&
-            container.state === 'running' &&
-            namespaceOf(container.name) !== listedNamespace
-            ? inspector
-            : undefined,
+          key,
         ),
       );
     }
-    if (listed && listed.placed.unknown.length > 0) {
-      result.push(new UnknownContainerNode(node, nest(listed.placed.unknown)));
+    for (const [key, state] of listings) {
+      if (state.status === 'ready' && state.current.placed.unknown.length > 0) {
+        result.push(new UnknownContainerNode(node, nest(state.current.placed.unknown), key));
+      }
     }
     return result;
+  }
+
+  /**
+   * What a PID namespace's listing says while it has no processes to show: that it is under way,
+   * or why it failed, with the action that helps (a debug container where no shell is, else a
+   * retry). Shown under the pod when it is shared, under each container otherwise.
+   */
+  private listingMessage(
+    pod: PodNode,
+    parent: PodNode | ContainerNode,
+    pidNamespace: string,
+  ): MessageNode | undefined {
+    const state = this.processes.get(pod.uid, pidNamespace);
+    if (state?.status === 'loading') {
+      return new MessageNode(parent.id, 'listing', vscode.l10n.t('Listing processes…'), 'loading');
+    }
+    if (state?.status !== 'error') {
+      return undefined;
+    }
+    return new MessageNode(
+      parent.id,
+      'processes-error',
+      errorMessage(state.error),
+      'error',
+      state.error instanceof NoShellError
+        ? {
+            title: vscode.l10n.t('Add Debug Container…'),
+            command: 'podProcessExplorer.addDebugContainer',
+            arguments: [parent],
+          }
+        : {
+            title: vscode.l10n.t('Retry'),
+            command: 'podProcessExplorer.refreshProcesses',
+            arguments: [pod],
+          },
+    );
   }
 
   private processNodes(
@@ -531,8 +555,9 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     parentId: string,
     nodes: readonly NestedProcess[],
     mainPid: number | undefined,
+    pidNamespace: string,
   ): PodTreeNode[] {
-    const state = this.processes.get(pod.uid);
+    const state = this.processes.get(pod.uid, pidNamespace);
     const current = state?.status === 'ready' ? state.current : undefined;
     const previous = state?.status === 'ready' ? state.previous : undefined;
     const before = new Map(previous?.listing.processes.map((process) => [process.pid, process]));
@@ -554,6 +579,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
               )
             : undefined,
           process.pid === mainPid,
+          pidNamespace,
         ),
     );
   }

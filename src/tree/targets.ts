@@ -2,7 +2,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
 import { errorMessage } from '../common/errors';
-import { isSharedPod, podContainers, podUid, type PodContainer } from '../processes/podContainers';
+import {
+  isSharedPod,
+  podContainers,
+  podUid,
+  SHARED_PID_NAMESPACE,
+  type PodContainer,
+} from '../processes/podContainers';
 import type { ProcessInfo } from '../processes/types';
 import { stateLabel } from './treeItems';
 import type { PodTreeNode } from './treeNodes';
@@ -26,6 +32,8 @@ export interface ProcessTarget {
   readonly isSandbox: boolean;
   /** The container's main process (its parent is outside the container). */
   readonly isMain: boolean;
+  /** The PID namespace it was listed in (see pidNamespaceKey): its PID means something there. */
+  readonly pidNamespace: string;
 }
 
 export function containerTargetOf(node: PodTreeNode | undefined): ContainerTarget | undefined {
@@ -42,6 +50,7 @@ export function processTargetOf(node: PodTreeNode | undefined): ProcessTarget | 
       container: node.container,
       isSandbox: false,
       isMain: node.isMain,
+      pidNamespace: node.pidNamespace,
     };
   }
   if (node?.kind === 'sandbox') {
@@ -51,6 +60,7 @@ export function processTargetOf(node: PodTreeNode | undefined): ProcessTarget | 
       container: undefined,
       isSandbox: true,
       isMain: false,
+      pidNamespace: SHARED_PID_NAMESPACE,
     };
   }
   return undefined;
@@ -128,7 +138,10 @@ export async function pickContainer(
   return picked && { pod: chosenPod, container: picked.container };
 }
 
-/** A process of `pod` (picked first when not given), from its current listing. */
+/**
+ * A process of `pod` (picked first when not given), from its current listings: one per PID
+ * namespace, so in an isolated pod each container's PID 1 is offered, under its container.
+ */
 export async function pickProcess(
   deps: ExtensionDeps,
   pod?: V1Pod,
@@ -139,38 +152,45 @@ export async function pickProcess(
   }
   const uid = podUid(chosenPod);
   await deps.processes.ensure(chosenPod);
-  const state = deps.processes.get(uid);
-  if (state?.status !== 'ready') {
+  const listings = [...deps.processes.listings(uid)];
+  const ready = listings.flatMap(([key, state]) =>
+    state.status === 'ready' ? [{ key, listed: state.current }] : [],
+  );
+  if (ready.length === 0) {
+    const failed = listings.find(([, state]) => state.status === 'error')?.[1];
     throw new Error(
-      state?.status === 'error'
-        ? errorMessage(state.error)
+      failed?.status === 'error'
+        ? errorMessage(failed.error)
         : vscode.l10n.t('The processes of {0} are not listed.', chosenPod.metadata?.name ?? ''),
     );
   }
-  const { placed } = state.current;
-  const containerOf = new Map<number, string>();
-  for (const [name, processes] of placed.byContainer) {
-    for (const process of processes) {
-      containerOf.set(process.pid, name);
+  const items = ready.flatMap(({ key, listed }) => {
+    const { placed } = listed;
+    const containerOf = new Map<number, string>();
+    for (const [name, processes] of placed.byContainer) {
+      for (const process of processes) {
+        containerOf.set(process.pid, name);
+      }
     }
-  }
-  const items = state.current.listing.processes.map((process) => {
-    const container = containerOf.get(process.pid);
-    const isSandbox = placed.sandbox?.pid === process.pid;
-    return {
-      label: `${process.pid}`,
-      description: process.commandLine,
-      detail: isSandbox
-        ? vscode.l10n.t('pod sandbox (pause)')
-        : (container ?? vscode.l10n.t('unknown container')),
-      target: {
-        pod: chosenPod,
-        process,
-        container,
-        isSandbox,
-        isMain: container !== undefined && placed.mainPid.get(container) === process.pid,
-      },
-    };
+    return listed.listing.processes.map((process) => {
+      const container = containerOf.get(process.pid);
+      const isSandbox = placed.sandbox?.pid === process.pid;
+      return {
+        label: `${process.pid}`,
+        description: process.commandLine,
+        detail: isSandbox
+          ? vscode.l10n.t('pod sandbox (pause)')
+          : (container ?? vscode.l10n.t('unknown container')),
+        target: {
+          pod: chosenPod,
+          process,
+          container,
+          isSandbox,
+          isMain: container !== undefined && placed.mainPid.get(container) === process.pid,
+          pidNamespace: key,
+        },
+      };
+    });
   });
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Process of {0}', chosenPod.metadata?.name ?? ''),

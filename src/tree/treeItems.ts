@@ -10,7 +10,7 @@ import {
   processAgeSeconds,
 } from '../processes/format';
 import type { ProcessInfo } from '../processes/types';
-import type { PodProcessState } from './processStore';
+import type { ProcessListingState } from './processStore';
 import type {
   ContainerNode,
   ContextNode,
@@ -89,7 +89,10 @@ const PHASE_COLORS: Record<string, string> = {
   Failed: 'errorForeground',
 };
 
-export function podItem(node: PodNode, processes: PodProcessState | undefined): vscode.TreeItem {
+export function podItem(
+  node: PodNode,
+  listings: ReadonlyMap<string, ProcessListingState>,
+): vscode.TreeItem {
   const pod = node.pod;
   const shared = isSharedPod(pod);
   const deleting = pod.metadata?.deletionTimestamp !== undefined;
@@ -102,13 +105,17 @@ export function podItem(node: PodNode, processes: PodProcessState | undefined): 
       })
     : (pod.status?.phase ?? 'Unknown');
   const containers = podContainers(pod);
-  const listed = processes?.status === 'ready' ? processes.current : processes?.previous;
+  // One listing per PID namespace: together they are every process of the pod.
+  const listed = [...listings.values()].flatMap((state) => {
+    const shown = state.status === 'ready' ? state.current : state.previous;
+    return shown ? [shown.listing.processes.length] : [];
+  });
   const parts = [
     phase,
     containers.length === 1
       ? vscode.l10n.t('1 container')
       : vscode.l10n.t('{0} containers', containers.length),
-    ...(listed ? [processCount(listed.listing.processes.length)] : []),
+    ...(listed.length > 0 ? [processCount(listed.reduce((sum, count) => sum + count, 0))] : []),
     ...(shared ? [] : [vscode.l10n.t('isolated PID namespaces')]),
   ];
   const item = new vscode.TreeItem(node.name, Collapsed);
@@ -128,7 +135,7 @@ export function podItem(node: PodNode, processes: PodProcessState | undefined): 
           '**shareProcessNamespace: true**: every container sees every process of the pod, and PID 1 is the pod sandbox.',
         )
       : vscode.l10n.t(
-          '**Isolated PID namespaces**: each container sees only its own processes. The processes listed are those of the container they are read from.',
+          '**Isolated PID namespaces**: each container sees only its own processes. Each one is listed from a container in its namespace that has a shell: itself, or a debug container that targets it.',
         ),
     vscode.l10n.t('**Node** {0}', pod.spec?.nodeName ?? '—'),
   ]);
@@ -218,7 +225,6 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
         ]
       : []),
     ...(node.noShell ? [vscode.l10n.t('no shell')] : []),
-    ...(node.unseenFrom !== undefined ? [vscode.l10n.t('own PID namespace')] : []),
   ];
   item.description = parts.join(' · ');
   item.iconPath = new vscode.ThemeIcon(
@@ -250,9 +256,13 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
       : []),
     ...(node.inspector
       ? [
-          vscode.l10n.t(
-            '$(eye) Pod Process Explorer reads the pod’s processes from this container (it has a shell).',
-          ),
+          isSharedPod(node.parent.pod)
+            ? vscode.l10n.t(
+                '$(eye) Pod Process Explorer reads the pod’s processes from this container (it has a shell).',
+              )
+            : vscode.l10n.t(
+                '$(eye) Pod Process Explorer reads the processes of this PID namespace from this container (it has a shell).',
+              ),
         ]
       : []),
     ...(container.addedForDebugging
@@ -278,7 +288,6 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
     container.tty && 'tty',
     node.inspector && 'inspector',
     node.noShell && 'noShell',
-    node.unseenFrom !== undefined && 'unseen',
     container.addedForDebugging && 'debugger',
   );
   return item;

@@ -82,18 +82,15 @@ export class ContainerNode {
   constructor(
     readonly parent: PodNode,
     readonly container: PodContainer,
-    /** The container the extension lists the pod's processes from. */
+    /** The container the extension lists the processes of its PID namespace from. */
     readonly inspector: boolean,
     /** Undefined when the pod's processes are not known (not listed yet, or listing failed). */
     readonly processes: readonly NestedProcess[] | undefined,
     readonly mainPid: number | undefined,
     /** Its image has no shell (exec of sh failed): a debug container makes it inspectable. */
-    readonly noShell: boolean = false,
-    /**
-     * In a pod without a shared namespace: the container the processes were listed from, when this
-     * one's PID namespace is another (its processes are not in that listing).
-     */
-    readonly unseenFrom: string | undefined = undefined,
+    readonly noShell: boolean,
+    /** The PID namespace its processes live in (see pidNamespaceKey). */
+    readonly pidNamespace: string,
   ) {}
   get id(): string {
     return `${this.parent.id}/c/${this.container.name}`;
@@ -118,9 +115,11 @@ export class UnknownContainerNode {
   constructor(
     readonly parent: PodNode,
     readonly processes: readonly NestedProcess[],
+    /** The PID namespace they were listed in (see pidNamespaceKey). */
+    readonly pidNamespace: string,
   ) {}
   get id(): string {
-    return `${this.parent.id}/unknown`;
+    return `${this.parent.id}/unknown${this.pidNamespace ? `/${this.pidNamespace}` : ''}`;
   }
 }
 
@@ -136,6 +135,8 @@ export class ProcessTreeNode {
     /** CPU use between the two last samples, when the refresh interval is on. */
     readonly cpuPercent: number | undefined,
     readonly isMain: boolean,
+    /** The PID namespace it was listed in (see pidNamespaceKey): its PID means something there. */
+    readonly pidNamespace: string,
   ) {}
   get id(): string {
     // PID and start time: a reused PID is another process.

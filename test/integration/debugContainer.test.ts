@@ -125,40 +125,40 @@ describe('debug containers against the sandbox cluster', function () {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('offers Add Debug Container where no container of the pod has a shell', async () => {
-    const message = await whenTree('the no-shell message', async () => {
+  it('offers Add Debug Container on a container whose PID namespace has no shell', async () => {
+    const web = await whenTree('web marked shell-less', async () => {
       const pod = await podNamed(SOLO_POD);
       const nodes = pod ? await children(pod) : [];
-      return nodes.find((node) => node.kind === 'message' && node.key === 'processes-error');
-    });
-    assert.equal(message.kind, 'message');
-    assert.match(message.message, /No container of this pod has a shell/);
-    assert.equal(message.action?.command, 'podProcessExplorer.addDebugContainer');
-    const pod = await whenTree(`pod ${SOLO_POD}`, () => podNamed(SOLO_POD));
-    const web = (await children(pod)).find(
-      (node) => node.kind === 'container' && node.container.name === 'web',
-    );
-    assert.ok(web?.kind === 'container' && web.noShell, 'container web is marked as shell-less');
-  });
-
-  it('lists the sidecar’s own namespace, and offers a debug container for web, which it cannot see', async () => {
-    const web = await whenTree('web unseen from sidecar', async () => {
-      const pod = await podNamed(POD);
-      const nodes = pod ? await children(pod) : [];
       return nodes.find(
-        (node) =>
-          node.kind === 'container' &&
-          node.container.name === 'web' &&
-          node.unseenFrom === 'sidecar',
+        (node) => node.kind === 'container' && node.container.name === 'web' && node.noShell,
       );
     });
     const [message] = await children(web);
     assert.ok(message?.kind === 'message', 'web says why it shows no processes');
-    assert.match(message.message, /sidecar, which lists this pod’s processes, cannot see them/);
+    assert.equal(message.key, 'processes-error');
+    assert.match(message.message, /No container in the PID namespace of web has a shell/);
     assert.equal(message.action?.command, 'podProcessExplorer.addDebugContainer');
-    await whenProcess(POD, 'sidecar', 'sleep in sidecar', (processes) =>
+    assert.equal(message.action?.arguments?.[0], web, 'the action targets web');
+  });
+
+  it('lists what the sidecar sees in its own namespace, and offers a debug container on web, which has no shell', async () => {
+    const web = await whenTree('web marked shell-less', async () => {
+      const pod = await podNamed(POD);
+      const nodes = pod ? await children(pod) : [];
+      return nodes.find(
+        (node) => node.kind === 'container' && node.container.name === 'web' && node.noShell,
+      );
+    });
+    const [message] = await children(web);
+    assert.ok(message?.kind === 'message', 'web says why it shows no processes');
+    assert.match(message.message, /No container in the PID namespace of web has a shell/);
+    assert.equal(message.action?.command, 'podProcessExplorer.addDebugContainer');
+    assert.equal(message.action?.arguments?.[0], web, 'the action targets web');
+    // The sidecar's own PID namespace: its sleep is PID 1 there.
+    const sleep = await whenProcess(POD, 'sidecar', 'sleep in sidecar', (processes) =>
       processes.find((node) => node.process.commandLine === 'sleep 3600'),
     );
+    assert.equal(sleep.process.pid, 1);
   });
 
   it('adds a busybox debug container targeting web and attaches a terminal to it', async () => {
@@ -212,16 +212,30 @@ describe('debug containers against the sandbox cluster', function () {
       (child) => child.kind === 'process' && child.process.commandLine === 'nginx: worker process',
     );
     assert.ok(workers.length > 0, 'a worker under the master');
-    const inspector = (await children(await podNode())).find(
-      (child) => child.kind === 'container' && child.inspector,
+    assert.equal(master.process.pid, 1, 'nginx is PID 1 of web’s namespace');
+    const inspectors = (await children(await podNode())).flatMap((child) =>
+      child.kind === 'container' && child.inspector ? [child.container.name] : [],
     );
-    assert.ok(inspector?.kind === 'container');
-    assert.equal(inspector.container.name, debuggerName, 'listed through the debug container');
-    const sidecar = (await children(await podNode())).find(
-      (child) => child.kind === 'container' && child.container.name === 'sidecar',
+    assert.deepEqual(inspectors, [debuggerName], 'web’s processes are listed through it');
+    // The sidecar's namespace is still listed, beside web's: PID 1 there is its sleep.
+    const sleep = await whenProcess(POD, 'sidecar', 'sleep in sidecar', (processes) =>
+      processes.find((process) => process.process.commandLine === 'sleep 3600'),
     );
-    assert.ok(sidecar?.kind === 'container');
-    assert.equal(sidecar.unseenFrom, debuggerName, 'the sidecar’s namespace is now the unseen one');
+    assert.equal(sleep.process.pid, 1);
+  });
+
+  it('shows the sidecar’s PID 1 read from the sidecar, not from web’s namespace', async () => {
+    const sleep = await whenProcess(POD, 'sidecar', 'sleep in sidecar', (processes) =>
+      processes.find((process) => process.process.commandLine === 'sleep 3600'),
+    );
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'podProcessExplorer.showProcessDetails',
+      sleep,
+    );
+    assert.ok(uri, 'the details document opened');
+    const text = (await vscode.workspace.openTextDocument(uri)).getText();
+    assert.match(text, /^# PID 1 · sleep 3600/m);
+    assert.match(text, /^ {2}Read from container +sidecar$/m);
   });
 
   it('reads nginx.conf through /proc/<pid>/root of the master', async () => {

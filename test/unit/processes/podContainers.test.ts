@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import {
   inspectorCandidates,
   isSharedPod,
+  pidNamespaceKey,
+  pidNamespaces,
   podContainers,
+  SHARED_PID_NAMESPACE,
   type PodLike,
 } from '../../../src/processes/podContainers';
 
@@ -116,5 +119,42 @@ describe('inspectorCandidates', () => {
       },
     });
     assert.deepEqual(inspectorCandidates(containers), ['privileged', 'plain']);
+  });
+});
+
+describe('pidNamespaces', () => {
+  const names = (namespaces: Map<string, { name: string }[]>) =>
+    Object.fromEntries([...namespaces].map(([key, list]) => [key, list.map((c) => c.name)]));
+
+  it('has one namespace, holding every container, when the pod shares it', () => {
+    assert.deepEqual(names(pidNamespaces(pod)), {
+      [SHARED_PID_NAMESPACE]: ['setup', 'proxy', 'nginx', 'shell', 'debugger-abcde'],
+    });
+    assert.equal(pidNamespaceKey(pod, 'nginx'), SHARED_PID_NAMESPACE);
+    assert.equal(pidNamespaceKey(pod, undefined), SHARED_PID_NAMESPACE);
+  });
+
+  it('has one per container otherwise, which a debug container targeting it joins', () => {
+    const isolated: PodLike = {
+      ...pod,
+      spec: {
+        containers: [],
+        ...pod.spec,
+        shareProcessNamespace: false,
+        ephemeralContainers: [
+          ...(pod.spec?.ephemeralContainers ?? []),
+          { name: 'debugger-alone', image: 'busybox' },
+        ],
+      },
+    };
+    assert.deepEqual(names(pidNamespaces(isolated)), {
+      setup: ['setup'],
+      proxy: ['proxy'],
+      nginx: ['nginx', 'debugger-abcde'],
+      shell: ['shell'],
+      'debugger-alone': ['debugger-alone'],
+    });
+    assert.equal(pidNamespaceKey(isolated, 'debugger-abcde'), 'nginx');
+    assert.equal(pidNamespaceKey(isolated, 'shell'), 'shell');
   });
 });

@@ -153,7 +153,7 @@ describe('processes: signals', () => {
     assert.equal(signalConsequence({ name: undefined, number: 42 }, sandbox), undefined);
   });
 
-  it('sends from the inspector, then the target’s user, then root; one container when isolated', () => {
+  it('sends from the inspector, then the target’s user, then root, of the given containers', () => {
     const containers = [
       { name: 'app', running: true, uid: 0 },
       { name: 'worker', running: true, uid: 1000 },
@@ -163,7 +163,6 @@ describe('processes: signals', () => {
     ];
     assert.deepEqual(
       signalSenders({
-        shared: true,
         inspector: 'debug',
         processContainer: 'worker',
         targetUid: 1000,
@@ -173,7 +172,6 @@ describe('processes: signals', () => {
     );
     assert.deepEqual(
       signalSenders({
-        shared: true,
         inspector: 'debug',
         processContainer: 'app',
         targetUid: 0,
@@ -181,19 +179,21 @@ describe('processes: signals', () => {
       }),
       ['debug', 'app'],
     );
+    // An isolated pod's caller passes the containers of one PID namespace: web and its debugger.
     assert.deepEqual(
       signalSenders({
-        shared: false,
-        inspector: 'debug',
-        processContainer: 'worker',
-        targetUid: 1000,
-        containers,
+        inspector: 'debugger',
+        processContainer: 'web',
+        targetUid: 101,
+        containers: [
+          { name: 'web', running: true, uid: 101 },
+          { name: 'debugger', running: true, uid: 0 },
+        ],
       }),
-      ['debug'],
+      ['debugger', 'web'],
     );
     assert.deepEqual(
       signalSenders({
-        shared: true,
         inspector: 'stopped',
         processContainer: undefined,
         targetUid: 5,
