@@ -285,7 +285,8 @@ spec:
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'details.png') });
 
-    // Add Debug Container on a pod like most: no shared namespace, and no shell in its image.
+    // Add Debug Container on a pod like most: no shared namespace, no shell in its app's image;
+    // its sidecar lists what it sees, its own PID namespace.
     const distroless = join(scratch, 'distroless.yaml');
     writeFileSync(
       distroless,
@@ -297,6 +298,9 @@ spec:
   containers:
     - name: web
       image: nginx
+    - name: sidecar
+      image: busybox
+      command: ["sleep", "3600"]
 `,
     );
     kubectl('apply', '-f', distroless);
@@ -316,6 +320,8 @@ spec:
       .filter({ hasText: /^distroless/ })
       .first()
       .click();
+    await page.locator('.quick-input-title', { hasText: 'Target container' }).waitFor();
+    await row.filter({ hasText: /^web/ }).first().click();
     await page.locator('.quick-input-title', { hasText: 'Debug container image' }).waitFor();
     await row
       .filter({ hasText: /^busybox/ })
@@ -330,6 +336,7 @@ spec:
       .locator('.xterm-helper-textarea[aria-label*="distroless/debugger-"]')
       .waitFor({ state: 'attached', timeout: 120_000 });
     await tree.locator('.monaco-list-row', { hasText: 'nginx: worker process' }).first().waitFor();
+    await tree.locator('.monaco-list-row', { hasText: 'sleep 3600' }).first().waitFor();
     await page.waitForTimeout(2500);
     await page.keyboard.type('ps');
     await page.keyboard.press('Enter');
