@@ -23,19 +23,10 @@ const JA_BUNDLE = path.join(ROOT, 'l10n/bundle.l10n.ja.json');
 const ja = JSON.parse(readFileSync(JA_BUNDLE, 'utf8')) as Record<string, string>;
 
 /** The task page's pod with hostPID added: an Error with a related location and two fixes. */
-const CONFLICT = [
-  'apiVersion: v1',
-  'kind: Pod',
-  'metadata:',
-  '  name: nginx',
-  'spec:',
-  '  shareProcessNamespace: true',
-  '  hostPID: true',
-  '  containers:',
-  '    - name: nginx',
-  '      image: nginx',
-  '',
-].join('\n');
+const CONFLICT = readFileSync(
+  path.join(ROOT, 'test/fixtures/manifests/host-pid-conflict.yaml'),
+  'utf8',
+);
 
 /** Japanese kana or kanji: what an untranslated English message never contains. */
 const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;

@@ -21,21 +21,6 @@ const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
 const SOURCE = 'Pod Process Explorer';
 const DEADLINE_MS = 20_000;
 
-/** The task page's pod with hostPID added: an Error with two quick fixes. */
-const CONFLICT = [
-  'apiVersion: v1',
-  'kind: Pod',
-  'metadata:',
-  '  name: nginx',
-  'spec:',
-  '  shareProcessNamespace: true',
-  '  hostPID: true',
-  '  containers:',
-  '    - name: nginx',
-  '      image: nginx',
-  '',
-].join('\n');
-
 function extension(): vscode.Extension<unknown> {
   const found = vscode.extensions.getExtension(EXTENSION_ID);
   assert.ok(found, `${EXTENSION_ID} is installed`);
@@ -175,9 +160,16 @@ describe('the extension in Japanese (--locale ja)', function () {
   });
 
   it('has the language server speak Japanese: diagnostics, hovers and quick fixes', async () => {
+    // Untitled, so the quick fixes below change no file: the task page's pod with hostPID added.
+    const manifest = await vscode.workspace.fs.readFile(
+      vscode.Uri.joinPath(
+        extension().extensionUri,
+        'test/fixtures/manifests/host-pid-conflict.yaml',
+      ),
+    );
     const document = await vscode.workspace.openTextDocument({
       language: 'yaml',
-      content: CONFLICT,
+      content: Buffer.from(manifest).toString('utf8'),
     });
     await vscode.window.showTextDocument(document);
     const diagnostics = await diagnosticsOf(document.uri);
