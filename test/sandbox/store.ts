@@ -16,6 +16,12 @@ import {
   podmanJson,
   removePodmanPods,
 } from './podman';
+import {
+  effectiveSecurityContext,
+  podmanSecurityArgs,
+  runAsNonRootRefusal,
+  type EffectiveSecurityContext,
+} from './securityContext';
 import { ApiError } from './status';
 import { readJson, writeJson, type StatePaths } from './stateDir';
 
@@ -158,6 +164,8 @@ export class Store {
   private readonly namespaceObjects = new Map<string, Json>();
   /** When an ephemeral container's image failed to pull, by podman container name. */
   private readonly pullFailedAt = new Map<string, number>();
+  /** Each local image's USER (its config's, '' for none), read once: tags name their content. */
+  private readonly imageUsers = new Map<string, string>();
   private syntheticCount = 0;
   /** The synthetic pod the churn switch modifies next, and how many it modified so far. */
   private churnNext = 0;
@@ -198,6 +206,10 @@ export class Store {
       this.namespaces.set(ns.name, ns);
     }
     await this.saveNamespaces();
+    // Before any status is made: a refused ephemeral container's status depends on its image's user.
+    await Promise.all(
+      [this.images.busybox, this.images.nginx].map((image) => this.imageUser(image)),
+    );
     const podmanPods = await podmanJson<{ Name: string }[]>([
       'pod',
       'ps',
@@ -390,13 +402,12 @@ export class Store {
   }
 
   private podObject(pod: StoredPod): Json {
-    const statuses = (specs: ContainerSpec[]) =>
+    const statuses = (specs: ContainerSpec[], ephemeral: boolean) =>
       specs.map((spec) => {
         const container = this.containers.get(`${pod.podmanName}-${spec.name}`);
-        const { state, ready } =
-          !container && !mapImage(this.images, spec.image)
-            ? this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image)
-            : containerState(container);
+        const { state, ready } = container
+          ? containerState(container)
+          : this.notCreatedState(pod, spec, ephemeral);
         return {
           name: spec.name,
           image: spec.image,
@@ -409,7 +420,7 @@ export class Store {
           started: 'running' in state,
         };
       });
-    const containerStatuses = statuses(pod.spec.containers);
+    const containerStatuses = statuses(pod.spec.containers, false);
     const ephemeral = pod.spec.ephemeralContainers ?? [];
     const running = containerStatuses.filter((status) => 'running' in status.state).length;
     const terminated = containerStatuses.map(
@@ -463,7 +474,7 @@ export class Store {
         startTime: pod.creationTimestamp,
         qosClass: 'BestEffort',
         containerStatuses,
-        ...(ephemeral.length ? { ephemeralContainerStatuses: statuses(ephemeral) } : {}),
+        ...(ephemeral.length ? { ephemeralContainerStatuses: statuses(ephemeral, true) } : {}),
       },
     };
   }
@@ -792,6 +803,28 @@ export class Store {
     return { state: { waiting }, ready: false };
   }
 
+  /**
+   * The status of a container podman does not have: why a kubelet would not have created it (its
+   * image cannot be pulled; runAsNonRoot refuses an ephemeral one's image), else on its way.
+   */
+  private notCreatedState(
+    pod: StoredPod,
+    spec: ContainerSpec,
+    ephemeral: boolean,
+  ): { state: Json; ready: boolean } {
+    if (!mapImage(this.images, spec.image)) {
+      return this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image);
+    }
+    const refusal = ephemeral ? this.configRefusal(pod, spec) : undefined;
+    if (refusal !== undefined) {
+      return {
+        state: { waiting: { reason: 'CreateContainerConfigError', message: refusal } },
+        ready: false,
+      };
+    }
+    return containerState(undefined);
+  }
+
   /** Adds the ephemeral containers a patch names that the pod does not have yet. */
   async addEphemeralContainers(namespace: string, name: string, wanted: unknown): Promise<Json> {
     const pod = this.pods.get(this.key(namespace, name));
@@ -806,66 +839,36 @@ export class Store {
     const added = (wanted as PodSpec['ephemeralContainers'] & object).filter(
       (container) => !existing.some((c) => c.name === container.name),
     );
-    for (const container of added) {
+    // Checked like an API server's validation: a bad field refuses the whole patch, before any change.
+    const contexts: EffectiveSecurityContext[] = [];
+    for (const [index, container] of added.entries()) {
+      const where = `spec.ephemeralContainers[${existing.length + index}]`;
       checkName(container.name, 'container');
       if (names.has(container.name)) {
         throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "${container.name}"`,
+          `Pod "${name}" is invalid: ${where}.name: Duplicate value: "${container.name}"`,
         );
       }
       const target = container.targetContainerName;
       if (target !== undefined && !pod.spec.containers.some((c) => c.name === target)) {
         throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: "${target}"`,
+          `Pod "${name}" is invalid: ${where}.targetContainerName: Not found: "${target}"`,
         );
       }
       if (typeof container.image !== 'string' || container.image === '') {
-        throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].image: Required value`,
+        throw ApiError.invalid(`Pod "${name}" is invalid: ${where}.image: Required value`);
+      }
+      try {
+        contexts.push(
+          effectiveSecurityContext(pod.spec.securityContext, container.securityContext, where),
         );
+      } catch (error) {
+        throw error instanceof ApiError
+          ? ApiError.invalid(`Pod "${name}" is invalid: ${error.message}`)
+          : error;
       }
     }
-    for (const container of added) {
-      const args = [
-        'run',
-        '-d',
-        '--pod',
-        pod.podmanName,
-        '--name',
-        `${pod.podmanName}-${container.name}`,
-      ];
-      for (const [key, value] of Object.entries(this.labelsFor(pod))) {
-        args.push('--label', `${key}=${value}`);
-      }
-      args.push('--label', `${LABEL}.ephemeral=1`);
-      if (container.targetContainerName !== undefined) {
-        // As `kubectl debug --target`: join the target's PID namespace.
-        args.push('--pid', `container:${pod.podmanName}-${container.targetContainerName}`);
-      }
-      if (container.stdin === true) {
-        args.push('-i');
-      }
-      if (container.tty === true) {
-        args.push('-t');
-      }
-      const capabilities = (container.securityContext as Json | undefined)?.capabilities as
-        Json | undefined;
-      for (const cap of (capabilities?.add as string[] | undefined) ?? []) {
-        args.push('--cap-add', cap);
-      }
-      if (typeof container.workingDir === 'string') {
-        args.push('--workdir', container.workingDir);
-      }
-      for (const env of (container.env as { name: string; value?: string }[] | undefined) ?? []) {
-        args.push('--env', `${env.name}=${env.value ?? ''}`);
-      }
-      const command = (container.command as string[] | undefined) ?? [];
-      if (command.length) {
-        args.push('--entrypoint', JSON.stringify(command));
-      }
-      const image = mapImage(this.images, container.image);
-      args.push('--', image ?? '');
-      args.push(...((container.args as string[] | undefined) ?? []));
+    for (const [index, container] of added.entries()) {
       pod.spec.ephemeralContainers = [
         ...(pod.spec.ephemeralContainers ?? []),
         {
@@ -876,6 +879,7 @@ export class Store {
           resources: container.resources ?? {},
         },
       ];
+      const image = mapImage(this.images, container.image);
       if (!image) {
         // Accepted, as an API server accepts any image name; the kubelet then fails to pull it.
         this.pullFailedAt.set(`${pod.podmanName}-${container.name}`, Date.now());
@@ -883,16 +887,98 @@ export class Store {
         this.updatePod(pod);
         continue;
       }
+      const context = contexts[index];
+      const user = await this.imageUser(image);
       await this.savePod(pod);
       this.updatePod(pod);
+      if (runAsNonRootRefusal(context, user, pod, container.name) !== undefined) {
+        // Never created, as by a kubelet: its status says why (configRefusal).
+        continue;
+      }
       try {
-        await podman(args);
+        await podman(
+          this.ephemeralRunArgs(pod, container, image, podmanSecurityArgs(context, user)),
+        );
       } catch (error) {
         throw error instanceof PodmanError ? ApiError.internal(error.message) : error;
       }
     }
     await this.refresh();
     return this.getPod(namespace, name);
+  }
+
+  /** `podman run` for an ephemeral container: in the pod, labelled, with its securityContext applied. */
+  private ephemeralRunArgs(
+    pod: StoredPod,
+    container: ContainerSpec & { targetContainerName?: string },
+    image: string,
+    securityArgs: readonly string[],
+  ): string[] {
+    const args = [
+      'run',
+      '-d',
+      '--pod',
+      pod.podmanName,
+      '--name',
+      `${pod.podmanName}-${container.name}`,
+    ];
+    for (const [key, value] of Object.entries(this.labelsFor(pod))) {
+      args.push('--label', `${key}=${value}`);
+    }
+    args.push('--label', `${LABEL}.ephemeral=1`);
+    if (container.targetContainerName !== undefined) {
+      // As `kubectl debug --target`: join the target's PID namespace.
+      args.push('--pid', `container:${pod.podmanName}-${container.targetContainerName}`);
+    }
+    if (container.stdin === true) {
+      args.push('-i');
+    }
+    if (container.tty === true) {
+      args.push('-t');
+    }
+    args.push(...securityArgs);
+    if (typeof container.workingDir === 'string') {
+      args.push('--workdir', container.workingDir);
+    }
+    for (const env of (container.env as { name: string; value?: string }[] | undefined) ?? []) {
+      args.push('--env', `${env.name}=${env.value ?? ''}`);
+    }
+    const command = (container.command as string[] | undefined) ?? [];
+    if (command.length) {
+      args.push('--entrypoint', JSON.stringify(command));
+    }
+    args.push('--', image, ...((container.args as string[] | undefined) ?? []));
+    return args;
+  }
+
+  /** A local image's USER as its config names it ('' for none), cached: a tag names its content. */
+  private async imageUser(image: string): Promise<string> {
+    const known = this.imageUsers.get(image);
+    if (known !== undefined) {
+      return known;
+    }
+    const { stdout } = await podman(['image', 'inspect', '--format', '{{.Config.User}}', image]);
+    const user = stdout.trim();
+    this.imageUsers.set(image, user);
+    return user;
+  }
+
+  /**
+   * The kubelet's CreateContainerConfigError message for an ephemeral container it would not
+   * create (runAsNonRoot, and an image that runs as root); undefined for one it creates.
+   */
+  private configRefusal(pod: StoredPod, spec: ContainerSpec): string | undefined {
+    const image = mapImage(this.images, spec.image);
+    const user = image === undefined ? undefined : this.imageUsers.get(image);
+    if (user === undefined) {
+      return undefined;
+    }
+    const context = effectiveSecurityContext(
+      pod.spec.securityContext,
+      spec.securityContext,
+      'spec.ephemeralContainers',
+    );
+    return runAsNonRootRefusal(context, user, pod, spec.name);
   }
 
   // ---- synthetic pods ----
