@@ -529,6 +529,76 @@ describe('sandbox with @kubernetes/client-node', function () {
     );
   });
 
+  it('refuses a pod’s restricted root container too: it waits, the others run, the pod stays', async function () {
+    const created = await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'restricted-app' },
+        spec: {
+          containers: [
+            {
+              name: 'as-root',
+              image: 'busybox',
+              command: ['sleep', '3600'],
+              securityContext: RESTRICTED,
+            },
+            {
+              name: 'as-nobody',
+              image: 'busybox',
+              command: ['sleep', '3600'],
+              securityContext: { ...RESTRICTED, runAsUser: 65534 },
+            },
+          ],
+        },
+      },
+    });
+    const status = (pod: V1Pod, name: string) =>
+      pod.status?.containerStatuses?.find((container) => container.name === name);
+    const refused = status(created, 'as-root')?.state?.waiting;
+    assert.equal(refused?.reason, 'CreateContainerConfigError');
+    assert.equal(
+      refused.message,
+      `container has runAsNonRoot and image will run as root (pod: "restricted-app_${NS}(${created.metadata?.uid ?? ''})", container: as-root)`,
+    );
+    assert.ok(status(created, 'as-nobody')?.state?.running, JSON.stringify(created.status));
+    assert.equal(created.status?.phase, 'Running');
+    assert.equal(
+      created.status?.conditions?.find((condition) => condition.type === 'Ready')?.status,
+      'False',
+    );
+    assert.equal((await credentials('restricted-app', 'as-nobody')).uid, '65534');
+
+    // Every container refused: the pod is Pending, and a refresh (any ephemeral patch makes one)
+    // keeps it although podman holds no container of it.
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'all-refused' },
+        spec: {
+          containers: [{ name: 'app', image: 'nginx', securityContext: { runAsNonRoot: true } }],
+        },
+      },
+    });
+    await addEphemeral('isolated', {
+      name: 'refresher',
+      image: 'busybox',
+      command: ['sleep', '60'],
+    });
+    const pending = await core.readNamespacedPod({ namespace: NS, name: 'all-refused' });
+    assert.equal(pending.status?.phase, 'Pending');
+    assert.equal(status(pending, 'app')?.state?.waiting?.reason, 'CreateContainerConfigError');
+    await core.deleteNamespacedPod({ namespace: NS, name: 'all-refused' });
+    await waitUntil(
+      async () =>
+        (await core.listNamespacedPod({ namespace: NS })).items.some(
+          (pod) => pod.metadata?.name === 'all-refused',
+        )
+          ? undefined
+          : true,
+      'all-refused deleted',
+    );
+  });
+
   it('refuses a securityContext it cannot honour with 422 Invalid, adding nothing', async function () {
     const response = await sandbox().call(
       'PATCH',

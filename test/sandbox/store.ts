@@ -402,12 +402,12 @@ export class Store {
   }
 
   private podObject(pod: StoredPod): Json {
-    const statuses = (specs: ContainerSpec[], ephemeral: boolean) =>
+    const statuses = (specs: ContainerSpec[]) =>
       specs.map((spec) => {
         const container = this.containers.get(`${pod.podmanName}-${spec.name}`);
         const { state, ready } = container
           ? containerState(container)
-          : this.notCreatedState(pod, spec, ephemeral);
+          : this.notCreatedState(pod, spec);
         return {
           name: spec.name,
           image: spec.image,
@@ -420,7 +420,7 @@ export class Store {
           started: 'running' in state,
         };
       });
-    const containerStatuses = statuses(pod.spec.containers, false);
+    const containerStatuses = statuses(pod.spec.containers);
     const ephemeral = pod.spec.ephemeralContainers ?? [];
     const running = containerStatuses.filter((status) => 'running' in status.state).length;
     const terminated = containerStatuses.map(
@@ -474,7 +474,7 @@ export class Store {
         startTime: pod.creationTimestamp,
         qosClass: 'BestEffort',
         containerStatuses,
-        ...(ephemeral.length ? { ephemeralContainerStatuses: statuses(ephemeral, true) } : {}),
+        ...(ephemeral.length ? { ephemeralContainerStatuses: statuses(ephemeral) } : {}),
       },
     };
   }
@@ -531,7 +531,11 @@ export class Store {
             // Being deleted: its DELETED comes when podman has removed the whole pod.
             continue;
           }
-          if (!this.creating.has(pod.podmanName) && !this.hasContainers(pod)) {
+          if (
+            !this.creating.has(pod.podmanName) &&
+            !this.hasContainers(pod) &&
+            !(await this.onlyRefusedContainers(pod))
+          ) {
             // Removed behind the API's back (podman pod rm, a machine clean-up): the pod is gone.
             await this.forget(pod);
             continue;
@@ -553,6 +557,26 @@ export class Store {
   async fresh(maxAgeMs = 500): Promise<void> {
     if (Date.now() - this.refreshedAt > maxAgeMs) {
       await this.refresh();
+    }
+  }
+
+  /**
+   * Whether the pod has no container because runAsNonRoot refused every one: it stays while its
+   * podman pod (the infra container) does.
+   */
+  private async onlyRefusedContainers(pod: StoredPod): Promise<boolean> {
+    if (!pod.spec.containers.every((spec) => this.configRefusal(pod, spec) !== undefined)) {
+      return false;
+    }
+    try {
+      await podman(['pod', 'exists', pod.podmanName]);
+      return true;
+    } catch (error) {
+      // Exit code 1 is "no such pod"; any other failure is no sign that it is gone.
+      if (error instanceof PodmanError && error.code === 1) {
+        return false;
+      }
+      throw error;
     }
   }
 
@@ -678,9 +702,20 @@ export class Store {
     if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
       throw ApiError.invalid(`Pod "${name}" is invalid: spec.containers: Required value`);
     }
-    for (const container of spec.containers) {
+    for (const [index, container] of spec.containers.entries()) {
       checkName(container.name, 'container');
       this.localImage(container.image, container.name);
+      try {
+        effectiveSecurityContext(
+          spec.securityContext,
+          container.securityContext,
+          `spec.containers[${index}]`,
+        );
+      } catch (error) {
+        throw error instanceof ApiError
+          ? ApiError.invalid(`Pod "${name}" is invalid: ${error.message}`)
+          : error;
+      }
     }
     const pod: StoredPod = {
       podmanName: `ppe-${this.instance}-${namespace}-${name}`,
@@ -728,11 +763,14 @@ export class Store {
         ...pod.spec,
         hostname: pod.spec.hostname ?? pod.name,
         nodeName: undefined,
-        containers: pod.spec.containers.map((container) => ({
-          ...container,
-          image: this.localImage(container.image, container.name),
-          imagePullPolicy: 'Never',
-        })),
+        // Those runAsNonRoot refuses are never created, as by a kubelet (kube play does not check).
+        containers: pod.spec.containers
+          .filter((container) => this.configRefusal(pod, container) === undefined)
+          .map((container) => ({
+            ...container,
+            image: this.localImage(container.image, container.name),
+            imagePullPolicy: 'Never',
+          })),
       },
     };
     const file = join(this.paths.pods, `${pod.podmanName}.play.yaml`);
@@ -805,17 +843,13 @@ export class Store {
 
   /**
    * The status of a container podman does not have: why a kubelet would not have created it (its
-   * image cannot be pulled; runAsNonRoot refuses an ephemeral one's image), else on its way.
+   * image cannot be pulled; runAsNonRoot refuses its image), else on its way.
    */
-  private notCreatedState(
-    pod: StoredPod,
-    spec: ContainerSpec,
-    ephemeral: boolean,
-  ): { state: Json; ready: boolean } {
+  private notCreatedState(pod: StoredPod, spec: ContainerSpec): { state: Json; ready: boolean } {
     if (!mapImage(this.images, spec.image)) {
       return this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image);
     }
-    const refusal = ephemeral ? this.configRefusal(pod, spec) : undefined;
+    const refusal = this.configRefusal(pod, spec);
     if (refusal !== undefined) {
       return {
         state: { waiting: { reason: 'CreateContainerConfigError', message: refusal } },
@@ -964,8 +998,8 @@ export class Store {
   }
 
   /**
-   * The kubelet's CreateContainerConfigError message for an ephemeral container it would not
-   * create (runAsNonRoot, and an image that runs as root); undefined for one it creates.
+   * The kubelet's CreateContainerConfigError message for a container it would not create
+   * (runAsNonRoot, and an image that runs as root); undefined for one it creates.
    */
   private configRefusal(pod: StoredPod, spec: ContainerSpec): string | undefined {
     const image = mapImage(this.images, spec.image);
@@ -976,7 +1010,7 @@ export class Store {
     const context = effectiveSecurityContext(
       pod.spec.securityContext,
       spec.securityContext,
-      'spec.ephemeralContainers',
+      spec.name,
     );
     return runAsNonRootRefusal(context, user, pod, spec.name);
   }
