@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { randomInt } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { errorMessage, runShowingErrors } from '../common/errors';
+import { errorMessage, isClusterError, runShowingErrors } from '../common/errors';
 import {
   DEBUG_PROFILES,
   debugContainerName,
@@ -422,7 +422,13 @@ function nonRootError(
   image: string,
 ): unknown {
   const refusal = state && nonRootRefusal(state);
-  if (!refusal || state.kind !== 'failed') {
+  // Only the "did not start" the wait ended on is explained; any other failure stays as it is.
+  if (
+    !refusal ||
+    state.kind !== 'failed' ||
+    !isClusterError(error) ||
+    error.kind !== 'notRunning'
+  ) {
     return error;
   }
   const podName = pod.metadata?.name ?? '';
