@@ -2,12 +2,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { randomInt } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExtensionDeps } from '../common/deps';
-import { errorMessage, runShowingErrors } from '../common/errors';
+import { errorMessage, isClusterError, runShowingErrors } from '../common/errors';
 import {
   DEBUG_PROFILES,
   debugContainerName,
   debugSecurityContext,
   isImageReference,
+  nonRootRefusal,
   offeredImages,
   ptraceChoice,
   rememberImage,
@@ -175,6 +176,8 @@ async function addDebugContainer(
   // before the questions (a status change meanwhile is no reason for a conflict).
   const shown = livePod(node) ?? pod;
   const timeoutSeconds = settings.get('debugContainer.startTimeout');
+  // The state the wait ended in, so a refusal can be explained in terms of what was chosen.
+  let lastState: StartState | undefined;
   const updated = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -190,8 +193,13 @@ async function addDebugContainer(
           container: { name, image, target: target ?? undefined, profile, addPtrace },
           startTimeoutMs: timeoutSeconds * 1000,
           signal: abort.signal,
-          onProgress: (state) => progress.report({ message: progressMessage(state, image) }),
+          onProgress: (state) => {
+            lastState = state;
+            progress.report({ message: progressMessage(state, image) });
+          },
         });
+      } catch (error) {
+        throw nonRootError(error, lastState, shown, name, image);
       } finally {
         subscription.dispose();
       }
@@ -399,6 +407,72 @@ async function choosePtrace(profile: DebugProfile): Promise<boolean | undefined>
     { title: vscode.l10n.t('SYS_PTRACE for the {0} profile', profile) },
   );
   return picked?.add;
+}
+
+/**
+ * A start the kubelet refused because the container must not run as root (runAsNonRoot) said in
+ * the user's terms: what requires it (the restricted profile, or the pod's own securityContext),
+ * why the image does not qualify, and what to choose instead; any other error as it is.
+ */
+function nonRootError(
+  error: unknown,
+  state: StartState | undefined,
+  pod: V1Pod,
+  name: string,
+  image: string,
+): unknown {
+  const refusal = state && nonRootRefusal(state);
+  // Only the "did not start" the wait ended on is explained; any other failure stays as it is.
+  if (
+    !refusal ||
+    state.kind !== 'failed' ||
+    !isClusterError(error) ||
+    error.kind !== 'notRunning'
+  ) {
+    return error;
+  }
+  const podName = pod.metadata?.name ?? '';
+  // A pod that requires it itself leaves no profile to switch to.
+  const byPod = pod.spec?.securityContext?.runAsNonRoot === true;
+  let message: string;
+  if (refusal.kind === 'imageRunsAsRoot') {
+    message = byPod
+      ? vscode.l10n.t(
+          'Debug container {0} did not start: image {1} runs as root, and pod {2} requires a non-root user (runAsNonRoot in its securityContext). Choose an image that runs as a non-root user (a numeric USER, such as 65532). The kubelet said: {3}: {4}',
+          name,
+          image,
+          podName,
+          state.reason,
+          state.message,
+        )
+      : vscode.l10n.t(
+          'Debug container {0} did not start: image {1} runs as root, and the restricted profile requires a non-root user (runAsNonRoot). Choose an image that runs as a non-root user (a numeric USER, such as 65532), or another profile (general or baseline). The kubelet said: {2}: {3}',
+          name,
+          image,
+          state.reason,
+          state.message,
+        );
+  } else {
+    message = byPod
+      ? vscode.l10n.t(
+          'Debug container {0} did not start: image {1} names its user ({2}) instead of a numeric ID, so the kubelet cannot check that it is not root, as pod {3} requires (runAsNonRoot in its securityContext). Choose an image whose USER is a numeric non-root ID. The kubelet said: {4}: {5}',
+          name,
+          image,
+          refusal.user,
+          podName,
+          state.reason,
+          state.message,
+        )
+      : vscode.l10n.t(
+          'Debug container {0} did not start: image {1} names its user ({2}) instead of a numeric ID, so the kubelet cannot check that it is not root, as the restricted profile requires (runAsNonRoot). Choose an image whose USER is a numeric non-root ID, or another profile (general or baseline). The kubelet said: {3}: {4}',
+          name,
+          image,
+          refusal.user,
+          state.reason,
+          state.message,
+        );
+  }
+  return new Error(message, { cause: error });
 }
 
 function progressMessage(state: StartState, image: string): string {

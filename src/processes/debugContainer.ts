@@ -223,6 +223,31 @@ export function ephemeralStartState(pod: PodLike, name: string): StartState {
   return { kind: 'waiting', reason };
 }
 
+/**
+ * Why a kubelet would not run a container as non-root (runAsNonRoot): its image runs as root (a
+ * USER of 0, or none), or names its user, which the kubelet cannot check is not root.
+ */
+export type NonRootRefusal =
+  | { readonly kind: 'imageRunsAsRoot' }
+  | { readonly kind: 'imageUserByName'; readonly user: string };
+
+/**
+ * The runAsNonRoot refusal a failed start reports, read from the kubelet's
+ * CreateContainerConfigError message (verifyRunAsNonRoot's wording, stable across releases).
+ */
+export function nonRootRefusal(state: StartState): NonRootRefusal | undefined {
+  if (state.kind !== 'failed' || state.reason !== 'CreateContainerConfigError') {
+    return undefined;
+  }
+  if (/\bcontainer has runAsNonRoot and image will run as root\b/.test(state.message)) {
+    return { kind: 'imageRunsAsRoot' };
+  }
+  const named = /\bcontainer has runAsNonRoot and image has non-numeric user \(([^)]*)\)/.exec(
+    state.message,
+  );
+  return named ? { kind: 'imageUserByName', user: named[1] } : undefined;
+}
+
 /** Images offered: recently used first, then the configured list, each once. */
 export function offeredImages(
   recent: readonly string[],

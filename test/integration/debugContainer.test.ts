@@ -59,7 +59,12 @@ interface PodJson {
       tty?: boolean;
       targetContainerName?: string;
       env?: { name: string; value?: string }[];
-      securityContext?: { capabilities?: { add?: string[] } };
+      securityContext?: {
+        runAsNonRoot?: boolean;
+        allowPrivilegeEscalation?: boolean;
+        capabilities?: { add?: string[]; drop?: string[] };
+        seccompProfile?: { type: string };
+      };
     }[];
   };
 }
@@ -334,5 +339,48 @@ describe('debug containers against the sandbox cluster', function () {
       outcome.message,
       /image "no-such-image:1.0" cannot be pulled \((ErrImagePull|ImagePullBackOff): .*(failed to pull and unpack image|Back-off pulling image)/,
     );
+  });
+
+  it('says a restricted busybox runs as root, which the profile forbids, and does not wait on it', async () => {
+    const outcome = await vscode.commands.executeCommand<DebugContainerOutcome>(
+      'podProcessExplorer.addDebugContainer',
+      await podNode(),
+      { image: 'busybox', target: 'web', profile: 'restricted', reuse: false, attach: false },
+    );
+    // Failed at once with the kubelet's refusal, not after the start timeout.
+    assert.equal(outcome.status, 'failed');
+    assert.ok(outcome.status === 'failed');
+    assert.match(
+      outcome.message,
+      /^Debug container (debugger-\w{5}) did not start: image busybox runs as root, and the restricted profile requires a non-root user \(runAsNonRoot\)\. Choose an image that runs as a non-root user .*, or another profile \(general or baseline\)\./,
+    );
+    const name = /^Debug container (debugger-\w{5})/.exec(outcome.message)?.[1] ?? '';
+    assert.match(
+      outcome.message,
+      new RegExp(
+        `The kubelet said: CreateContainerConfigError: container has runAsNonRoot and image will run as root \\(pod: "${POD}_default\\(.+\\)", container: ${name}\\)$`,
+      ),
+    );
+    // The container stays in the pod (ephemeral containers cannot be removed), and the tree says why.
+    const node = await whenTree('the refused debug container', async () => {
+      const pod = await podNamed(POD);
+      const nodes = pod ? await children(pod) : [];
+      return nodes.find(
+        (child) =>
+          child.kind === 'container' &&
+          child.container.name === name &&
+          child.container.stateReason === 'CreateContainerConfigError',
+      );
+    });
+    assert.ok(node.kind === 'container');
+    assert.equal(node.container.state, 'waiting');
+    const pod = JSON.parse(await kubectl('get', 'pod', POD, '-o', 'json')) as PodJson;
+    const added = pod.spec.ephemeralContainers?.find((c) => c.name === name);
+    assert.deepEqual(added?.securityContext, {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { SEED_MANIFEST } from './index';
+import { podman } from './podman';
 import { instanceId } from './stateDir';
 import { podmanPodExists, useSandbox, waitUntil } from './testSupport';
 
@@ -40,7 +41,12 @@ describe('sandbox with @kubernetes/client-node', function () {
   });
 
   /** Runs a command with Exec; resolves when the socket closes (status or not). */
-  async function exec(container: string, command: string[], stdin?: string): Promise<ExecResult> {
+  async function exec(
+    container: string,
+    command: string[],
+    stdin?: string,
+    pod = 'nginx',
+  ): Promise<ExecResult> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const input = stdin === undefined ? null : new PassThrough();
@@ -49,7 +55,7 @@ describe('sandbox with @kubernetes/client-node', function () {
     stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
     const ws = await new Exec(kc).exec(
       NS,
-      'nginx',
+      pod,
       container,
       command,
       stdout,
@@ -354,6 +360,271 @@ describe('sandbox with @kubernetes/client-node', function () {
       'ImagePullBackOff',
     );
     assert.equal((await waitingReason())?.message, 'Back-off pulling image "no-such-image:1.0"');
+  });
+
+  /** Adds one ephemeral container to `pod`; resolves with the pod the API answers. */
+  async function addEphemeral(pod: string, container: Record<string, unknown>): Promise<V1Pod> {
+    const response = await sandbox().call(
+      'PATCH',
+      `/api/v1/namespaces/${NS}/pods/${pod}/ephemeralcontainers`,
+      { spec: { ephemeralContainers: [container] } },
+      'application/strategic-merge-patch+json',
+    );
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body as V1Pod;
+  }
+
+  function ephemeralState(pod: V1Pod, name: string) {
+    return pod.status?.ephemeralContainerStatuses?.find((status) => status.name === name)?.state;
+  }
+
+  /** The credentials of a process started in the container: /proc/self/status of `cat`. */
+  async function credentials(pod: string, container: string) {
+    const result = await exec(container, ['cat', '/proc/self/status'], undefined, pod);
+    assert.equal(result.status?.status, 'Success', result.stderr);
+    const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(result.stdout)?.[1];
+    return {
+      uid: field('Uid')?.split(/\s+/)[0],
+      gid: field('Gid')?.split(/\s+/)[0],
+      groups: field('Groups')?.trim().split(/\s+/) ?? [],
+      effective: BigInt(`0x${field('CapEff') ?? ''}`),
+      bounding: BigInt(`0x${field('CapBnd') ?? ''}`),
+      noNewPrivileges: field('NoNewPrivs'),
+      // 0: no filter (unconfined), 2: a seccomp filter (the runtime's default profile).
+      seccomp: field('Seccomp'),
+    };
+  }
+
+  const RESTRICTED = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  const CAP_SYS_PTRACE = 1n << 19n;
+  const CAP_SYS_ADMIN = 1n << 21n;
+
+  it('refuses a restricted busybox as a kubelet does: CreateContainerConfigError, never created', async function () {
+    const answered = await addEphemeral('isolated', {
+      name: 'restricted-root',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      securityContext: RESTRICTED,
+    });
+    const uid = answered.metadata?.uid ?? '';
+    assert.deepEqual(ephemeralState(answered, 'restricted-root'), {
+      waiting: {
+        reason: 'CreateContainerConfigError',
+        message: `container has runAsNonRoot and image will run as root (pod: "isolated_${NS}(${uid})", container: restricted-root)`,
+      },
+    });
+    // It stays so: no container was made for it, and a later status says the same.
+    const later = await core.readNamespacedPod({ namespace: NS, name: 'isolated' });
+    assert.equal(
+      ephemeralState(later, 'restricted-root')?.waiting?.reason,
+      'CreateContainerConfigError',
+    );
+    assert.equal(later.status?.phase, 'Running', 'the pod runs on');
+    const { stdout } = await podman(['ps', '-a', '--format', '{{.Names}}']);
+    assert.ok(!stdout.includes('-isolated-restricted-root'), stdout);
+
+    const rootUser = await addEphemeral('isolated', {
+      name: 'restricted-uid0',
+      image: 'busybox',
+      securityContext: { ...RESTRICTED, runAsUser: 0 },
+    });
+    assert.equal(
+      ephemeralState(rootUser, 'restricted-uid0')?.waiting?.message,
+      `container's runAsUser breaks non-root policy (pod: "isolated_${NS}(${uid})", container: restricted-uid0)`,
+    );
+  });
+
+  it('runs a restricted container with a non-root runAsUser: no capabilities, no new privileges, the runtime’s seccomp', async function () {
+    const pod = await addEphemeral('isolated', {
+      name: 'restricted-nobody',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      securityContext: { ...RESTRICTED, runAsUser: 65534, runAsGroup: 65534 },
+    });
+    assert.ok(ephemeralState(pod, 'restricted-nobody')?.running, JSON.stringify(pod.status));
+    const nobody = await credentials('isolated', 'restricted-nobody');
+    assert.equal(nobody.uid, '65534');
+    assert.equal(nobody.gid, '65534');
+    assert.equal(nobody.effective, 0n);
+    assert.equal(nobody.bounding, 0n);
+    assert.equal(nobody.noNewPrivileges, '1');
+    assert.equal(nobody.seccomp, '2');
+  });
+
+  it('applies the general and sysadmin profiles: SYS_PTRACE or everything, unconfined as a kubelet’s default', async function () {
+    const general = await addEphemeral('isolated', {
+      name: 'general',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      securityContext: { capabilities: { add: ['SYS_PTRACE'] } },
+    });
+    assert.ok(ephemeralState(general, 'general')?.running, JSON.stringify(general.status));
+    const traced = await credentials('isolated', 'general');
+    assert.equal(traced.uid, '0');
+    assert.equal(traced.effective & CAP_SYS_PTRACE, CAP_SYS_PTRACE);
+    assert.equal(traced.effective & CAP_SYS_ADMIN, 0n);
+    assert.equal(traced.noNewPrivileges, '0');
+    assert.equal(traced.seccomp, '0');
+
+    await addEphemeral('isolated', {
+      name: 'sysadmin',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      securityContext: { privileged: true },
+    });
+    const privileged = await credentials('isolated', 'sysadmin');
+    assert.equal(privileged.effective & CAP_SYS_ADMIN, CAP_SYS_ADMIN);
+    assert.equal(privileged.seccomp, '0');
+  });
+
+  it('merges the pod’s securityContext under the container’s: users, groups, runAsNonRoot', async function () {
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'secured' },
+        spec: {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 3000,
+            supplementalGroups: [4000],
+          },
+          containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }],
+        },
+      },
+    });
+    const inherited = await addEphemeral('secured', {
+      name: 'inherits',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+    });
+    assert.ok(ephemeralState(inherited, 'inherits')?.running, JSON.stringify(inherited.status));
+    const pods = await credentials('secured', 'inherits');
+    assert.equal(pods.uid, '1000');
+    assert.equal(pods.gid, '3000');
+    assert.ok(pods.groups.includes('4000'), pods.groups.join(' '));
+
+    await addEphemeral('secured', {
+      name: 'overrides',
+      image: 'busybox',
+      command: ['sleep', '3600'],
+      securityContext: { runAsUser: 2000 },
+    });
+    assert.equal((await credentials('secured', 'overrides')).uid, '2000');
+
+    // The pod's runAsNonRoot holds for a container that sets runAsUser 0 itself.
+    const root = await addEphemeral('secured', {
+      name: 'as-root',
+      image: 'busybox',
+      securityContext: { runAsUser: 0 },
+    });
+    assert.match(
+      ephemeralState(root, 'as-root')?.waiting?.message ?? '',
+      /^container's runAsUser breaks non-root policy \(pod: "secured_client-node\(.+\)", container: as-root\)$/,
+    );
+  });
+
+  it('refuses a pod’s restricted root container too: it waits, the others run, the pod stays', async function () {
+    const created = await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'restricted-app' },
+        spec: {
+          containers: [
+            {
+              name: 'as-root',
+              image: 'busybox',
+              command: ['sleep', '3600'],
+              securityContext: RESTRICTED,
+            },
+            {
+              name: 'as-nobody',
+              image: 'busybox',
+              command: ['sleep', '3600'],
+              securityContext: { ...RESTRICTED, runAsUser: 65534 },
+            },
+          ],
+        },
+      },
+    });
+    const status = (pod: V1Pod, name: string) =>
+      pod.status?.containerStatuses?.find((container) => container.name === name);
+    const refused = status(created, 'as-root')?.state?.waiting;
+    assert.equal(refused?.reason, 'CreateContainerConfigError');
+    assert.equal(
+      refused.message,
+      `container has runAsNonRoot and image will run as root (pod: "restricted-app_${NS}(${created.metadata?.uid ?? ''})", container: as-root)`,
+    );
+    assert.ok(status(created, 'as-nobody')?.state?.running, JSON.stringify(created.status));
+    assert.equal(created.status?.phase, 'Running');
+    assert.equal(
+      created.status?.conditions?.find((condition) => condition.type === 'Ready')?.status,
+      'False',
+    );
+    assert.equal((await credentials('restricted-app', 'as-nobody')).uid, '65534');
+
+    // Every container refused: the pod is Pending, and a refresh (any ephemeral patch makes one)
+    // keeps it although podman holds no container of it.
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'all-refused' },
+        spec: {
+          containers: [{ name: 'app', image: 'nginx', securityContext: { runAsNonRoot: true } }],
+        },
+      },
+    });
+    await addEphemeral('isolated', {
+      name: 'refresher',
+      image: 'busybox',
+      command: ['sleep', '60'],
+    });
+    const pending = await core.readNamespacedPod({ namespace: NS, name: 'all-refused' });
+    assert.equal(pending.status?.phase, 'Pending');
+    assert.equal(status(pending, 'app')?.state?.waiting?.reason, 'CreateContainerConfigError');
+    await core.deleteNamespacedPod({ namespace: NS, name: 'all-refused' });
+    await waitUntil(
+      async () =>
+        (await core.listNamespacedPod({ namespace: NS })).items.some(
+          (pod) => pod.metadata?.name === 'all-refused',
+        )
+          ? undefined
+          : true,
+      'all-refused deleted',
+    );
+  });
+
+  it('refuses a securityContext it cannot honour with 422 Invalid, adding nothing', async function () {
+    const response = await sandbox().call(
+      'PATCH',
+      `/api/v1/namespaces/${NS}/pods/isolated/ephemeralcontainers`,
+      {
+        spec: {
+          ephemeralContainers: [
+            {
+              name: 'localhost-profile',
+              image: 'busybox',
+              securityContext: {
+                seccompProfile: { type: 'Localhost', localhostProfile: 'x.json' },
+              },
+            },
+          ],
+        },
+      },
+      'application/strategic-merge-patch+json',
+    );
+    assert.equal(response.status, 422);
+    assert.match(
+      (response.body as V1Status).message ?? '',
+      /^Pod "isolated" is invalid: spec\.ephemeralContainers\[\d+\]\.securityContext\.seccompProfile\.type: Unsupported value: "Localhost"/,
+    );
+    const pod = await core.readNamespacedPod({ namespace: NS, name: 'isolated' });
+    assert.ok(!pod.spec?.ephemeralContainers?.some((c) => c.name === 'localhost-profile'));
   });
 
   it('rejects a wrong token with 401 Unauthorized', async function () {

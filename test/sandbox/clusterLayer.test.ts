@@ -18,6 +18,7 @@ import {
   type PodChangeType,
   type PodWatchListener,
 } from '../../src/cluster';
+import type { StartState } from '../../src/processes/debugContainer';
 import { kubectl, useSandbox, waitUntil } from './testSupport';
 
 const NS = 'cluster-layer';
@@ -519,6 +520,26 @@ describe('cluster layer against the sandbox', function () {
         (s) => s.name === 'layer-debugger',
       );
       assert.ok(status?.state?.running, JSON.stringify(status));
+    });
+
+    it('fails at once, with the kubelet’s reason, when the restricted profile meets a root image', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      const seen: StartState[] = [];
+      const base = request(pod, 'layer-restricted');
+      await assert.rejects(
+        addDebugContainer(session, {
+          ...base,
+          container: { ...base.container, profile: 'restricted', addPtrace: false },
+          onProgress: (state) => seen.push(state),
+        }),
+        isClusterError(
+          'notRunning',
+          /"layer-restricted" did not start \(CreateContainerConfigError: container has runAsNonRoot and image will run as root \(pod: "nginx_default\(.+\)", container: layer-restricted\)\)/,
+        ),
+      );
+      // The wait ended on the refusal; it never ran.
+      assert.equal(seen.at(-1)?.kind, 'failed');
+      assert.ok(!seen.some((state) => state.kind === 'running'));
     });
 
     it('refuses a pod that is not running, and one that changed since it was read', async function () {

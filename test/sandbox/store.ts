@@ -16,6 +16,12 @@ import {
   podmanJson,
   removePodmanPods,
 } from './podman';
+import {
+  effectiveSecurityContext,
+  podmanSecurityArgs,
+  runAsNonRootRefusal,
+  type EffectiveSecurityContext,
+} from './securityContext';
 import { ApiError } from './status';
 import { readJson, writeJson, type StatePaths } from './stateDir';
 
@@ -158,6 +164,8 @@ export class Store {
   private readonly namespaceObjects = new Map<string, Json>();
   /** When an ephemeral container's image failed to pull, by podman container name. */
   private readonly pullFailedAt = new Map<string, number>();
+  /** Each local image's USER (its config's, '' for none), read once: tags name their content. */
+  private readonly imageUsers = new Map<string, string>();
   private syntheticCount = 0;
   /** The synthetic pod the churn switch modifies next, and how many it modified so far. */
   private churnNext = 0;
@@ -198,6 +206,10 @@ export class Store {
       this.namespaces.set(ns.name, ns);
     }
     await this.saveNamespaces();
+    // Before any status is made: a refused ephemeral container's status depends on its image's user.
+    await Promise.all(
+      [this.images.busybox, this.images.nginx].map((image) => this.imageUser(image)),
+    );
     const podmanPods = await podmanJson<{ Name: string }[]>([
       'pod',
       'ps',
@@ -393,10 +405,9 @@ export class Store {
     const statuses = (specs: ContainerSpec[]) =>
       specs.map((spec) => {
         const container = this.containers.get(`${pod.podmanName}-${spec.name}`);
-        const { state, ready } =
-          !container && !mapImage(this.images, spec.image)
-            ? this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image)
-            : containerState(container);
+        const { state, ready } = container
+          ? containerState(container)
+          : this.notCreatedState(pod, spec);
         return {
           name: spec.name,
           image: spec.image,
@@ -520,7 +531,11 @@ export class Store {
             // Being deleted: its DELETED comes when podman has removed the whole pod.
             continue;
           }
-          if (!this.creating.has(pod.podmanName) && !this.hasContainers(pod)) {
+          if (
+            !this.creating.has(pod.podmanName) &&
+            !this.hasContainers(pod) &&
+            !(await this.onlyRefusedContainers(pod))
+          ) {
             // Removed behind the API's back (podman pod rm, a machine clean-up): the pod is gone.
             await this.forget(pod);
             continue;
@@ -542,6 +557,26 @@ export class Store {
   async fresh(maxAgeMs = 500): Promise<void> {
     if (Date.now() - this.refreshedAt > maxAgeMs) {
       await this.refresh();
+    }
+  }
+
+  /**
+   * Whether the pod has no container because runAsNonRoot refused every one: it stays while its
+   * podman pod (the infra container) does.
+   */
+  private async onlyRefusedContainers(pod: StoredPod): Promise<boolean> {
+    if (!pod.spec.containers.every((spec) => this.configRefusal(pod, spec) !== undefined)) {
+      return false;
+    }
+    try {
+      await podman(['pod', 'exists', pod.podmanName]);
+      return true;
+    } catch (error) {
+      // Exit code 1 is "no such pod"; any other failure is no sign that it is gone.
+      if (error instanceof PodmanError && error.code === 1) {
+        return false;
+      }
+      throw error;
     }
   }
 
@@ -667,9 +702,20 @@ export class Store {
     if (!spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
       throw ApiError.invalid(`Pod "${name}" is invalid: spec.containers: Required value`);
     }
-    for (const container of spec.containers) {
+    for (const [index, container] of spec.containers.entries()) {
       checkName(container.name, 'container');
       this.localImage(container.image, container.name);
+      try {
+        effectiveSecurityContext(
+          spec.securityContext,
+          container.securityContext,
+          `spec.containers[${index}]`,
+        );
+      } catch (error) {
+        throw error instanceof ApiError
+          ? ApiError.invalid(`Pod "${name}" is invalid: ${error.message}`)
+          : error;
+      }
     }
     const pod: StoredPod = {
       podmanName: `ppe-${this.instance}-${namespace}-${name}`,
@@ -717,11 +763,14 @@ export class Store {
         ...pod.spec,
         hostname: pod.spec.hostname ?? pod.name,
         nodeName: undefined,
-        containers: pod.spec.containers.map((container) => ({
-          ...container,
-          image: this.localImage(container.image, container.name),
-          imagePullPolicy: 'Never',
-        })),
+        // Those runAsNonRoot refuses are never created, as by a kubelet (kube play does not check).
+        containers: pod.spec.containers
+          .filter((container) => this.configRefusal(pod, container) === undefined)
+          .map((container) => ({
+            ...container,
+            image: this.localImage(container.image, container.name),
+            imagePullPolicy: 'Never',
+          })),
       },
     };
     const file = join(this.paths.pods, `${pod.podmanName}.play.yaml`);
@@ -792,6 +841,24 @@ export class Store {
     return { state: { waiting }, ready: false };
   }
 
+  /**
+   * The status of a container podman does not have: why a kubelet would not have created it (its
+   * image cannot be pulled; runAsNonRoot refuses its image), else on its way.
+   */
+  private notCreatedState(pod: StoredPod, spec: ContainerSpec): { state: Json; ready: boolean } {
+    if (!mapImage(this.images, spec.image)) {
+      return this.pullFailure(`${pod.podmanName}-${spec.name}`, spec.image);
+    }
+    const refusal = this.configRefusal(pod, spec);
+    if (refusal !== undefined) {
+      return {
+        state: { waiting: { reason: 'CreateContainerConfigError', message: refusal } },
+        ready: false,
+      };
+    }
+    return containerState(undefined);
+  }
+
   /** Adds the ephemeral containers a patch names that the pod does not have yet. */
   async addEphemeralContainers(namespace: string, name: string, wanted: unknown): Promise<Json> {
     const pod = this.pods.get(this.key(namespace, name));
@@ -806,66 +873,36 @@ export class Store {
     const added = (wanted as PodSpec['ephemeralContainers'] & object).filter(
       (container) => !existing.some((c) => c.name === container.name),
     );
-    for (const container of added) {
+    // Checked like an API server's validation: a bad field refuses the whole patch, before any change.
+    const contexts: EffectiveSecurityContext[] = [];
+    for (const [index, container] of added.entries()) {
+      const where = `spec.ephemeralContainers[${existing.length + index}]`;
       checkName(container.name, 'container');
       if (names.has(container.name)) {
         throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].name: Duplicate value: "${container.name}"`,
+          `Pod "${name}" is invalid: ${where}.name: Duplicate value: "${container.name}"`,
         );
       }
       const target = container.targetContainerName;
       if (target !== undefined && !pod.spec.containers.some((c) => c.name === target)) {
         throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].targetContainerName: Not found: "${target}"`,
+          `Pod "${name}" is invalid: ${where}.targetContainerName: Not found: "${target}"`,
         );
       }
       if (typeof container.image !== 'string' || container.image === '') {
-        throw ApiError.invalid(
-          `Pod "${name}" is invalid: spec.ephemeralContainers[0].image: Required value`,
+        throw ApiError.invalid(`Pod "${name}" is invalid: ${where}.image: Required value`);
+      }
+      try {
+        contexts.push(
+          effectiveSecurityContext(pod.spec.securityContext, container.securityContext, where),
         );
+      } catch (error) {
+        throw error instanceof ApiError
+          ? ApiError.invalid(`Pod "${name}" is invalid: ${error.message}`)
+          : error;
       }
     }
-    for (const container of added) {
-      const args = [
-        'run',
-        '-d',
-        '--pod',
-        pod.podmanName,
-        '--name',
-        `${pod.podmanName}-${container.name}`,
-      ];
-      for (const [key, value] of Object.entries(this.labelsFor(pod))) {
-        args.push('--label', `${key}=${value}`);
-      }
-      args.push('--label', `${LABEL}.ephemeral=1`);
-      if (container.targetContainerName !== undefined) {
-        // As `kubectl debug --target`: join the target's PID namespace.
-        args.push('--pid', `container:${pod.podmanName}-${container.targetContainerName}`);
-      }
-      if (container.stdin === true) {
-        args.push('-i');
-      }
-      if (container.tty === true) {
-        args.push('-t');
-      }
-      const capabilities = (container.securityContext as Json | undefined)?.capabilities as
-        Json | undefined;
-      for (const cap of (capabilities?.add as string[] | undefined) ?? []) {
-        args.push('--cap-add', cap);
-      }
-      if (typeof container.workingDir === 'string') {
-        args.push('--workdir', container.workingDir);
-      }
-      for (const env of (container.env as { name: string; value?: string }[] | undefined) ?? []) {
-        args.push('--env', `${env.name}=${env.value ?? ''}`);
-      }
-      const command = (container.command as string[] | undefined) ?? [];
-      if (command.length) {
-        args.push('--entrypoint', JSON.stringify(command));
-      }
-      const image = mapImage(this.images, container.image);
-      args.push('--', image ?? '');
-      args.push(...((container.args as string[] | undefined) ?? []));
+    for (const [index, container] of added.entries()) {
       pod.spec.ephemeralContainers = [
         ...(pod.spec.ephemeralContainers ?? []),
         {
@@ -876,6 +913,7 @@ export class Store {
           resources: container.resources ?? {},
         },
       ];
+      const image = mapImage(this.images, container.image);
       if (!image) {
         // Accepted, as an API server accepts any image name; the kubelet then fails to pull it.
         this.pullFailedAt.set(`${pod.podmanName}-${container.name}`, Date.now());
@@ -883,16 +921,98 @@ export class Store {
         this.updatePod(pod);
         continue;
       }
+      const context = contexts[index];
+      const user = await this.imageUser(image);
       await this.savePod(pod);
       this.updatePod(pod);
+      if (runAsNonRootRefusal(context, user, pod, container.name) !== undefined) {
+        // Never created, as by a kubelet: its status says why (configRefusal).
+        continue;
+      }
       try {
-        await podman(args);
+        await podman(
+          this.ephemeralRunArgs(pod, container, image, podmanSecurityArgs(context, user)),
+        );
       } catch (error) {
         throw error instanceof PodmanError ? ApiError.internal(error.message) : error;
       }
     }
     await this.refresh();
     return this.getPod(namespace, name);
+  }
+
+  /** `podman run` for an ephemeral container: in the pod, labelled, with its securityContext applied. */
+  private ephemeralRunArgs(
+    pod: StoredPod,
+    container: ContainerSpec & { targetContainerName?: string },
+    image: string,
+    securityArgs: readonly string[],
+  ): string[] {
+    const args = [
+      'run',
+      '-d',
+      '--pod',
+      pod.podmanName,
+      '--name',
+      `${pod.podmanName}-${container.name}`,
+    ];
+    for (const [key, value] of Object.entries(this.labelsFor(pod))) {
+      args.push('--label', `${key}=${value}`);
+    }
+    args.push('--label', `${LABEL}.ephemeral=1`);
+    if (container.targetContainerName !== undefined) {
+      // As `kubectl debug --target`: join the target's PID namespace.
+      args.push('--pid', `container:${pod.podmanName}-${container.targetContainerName}`);
+    }
+    if (container.stdin === true) {
+      args.push('-i');
+    }
+    if (container.tty === true) {
+      args.push('-t');
+    }
+    args.push(...securityArgs);
+    if (typeof container.workingDir === 'string') {
+      args.push('--workdir', container.workingDir);
+    }
+    for (const env of (container.env as { name: string; value?: string }[] | undefined) ?? []) {
+      args.push('--env', `${env.name}=${env.value ?? ''}`);
+    }
+    const command = (container.command as string[] | undefined) ?? [];
+    if (command.length) {
+      args.push('--entrypoint', JSON.stringify(command));
+    }
+    args.push('--', image, ...((container.args as string[] | undefined) ?? []));
+    return args;
+  }
+
+  /** A local image's USER as its config names it ('' for none), cached: a tag names its content. */
+  private async imageUser(image: string): Promise<string> {
+    const known = this.imageUsers.get(image);
+    if (known !== undefined) {
+      return known;
+    }
+    const { stdout } = await podman(['image', 'inspect', '--format', '{{.Config.User}}', image]);
+    const user = stdout.trim();
+    this.imageUsers.set(image, user);
+    return user;
+  }
+
+  /**
+   * The kubelet's CreateContainerConfigError message for a container it would not create
+   * (runAsNonRoot, and an image that runs as root); undefined for one it creates.
+   */
+  private configRefusal(pod: StoredPod, spec: ContainerSpec): string | undefined {
+    const image = mapImage(this.images, spec.image);
+    const user = image === undefined ? undefined : this.imageUsers.get(image);
+    if (user === undefined) {
+      return undefined;
+    }
+    const context = effectiveSecurityContext(
+      pod.spec.securityContext,
+      spec.securityContext,
+      spec.name,
+    );
+    return runAsNonRootRefusal(context, user, pod, spec.name);
   }
 
   // ---- synthetic pods ----

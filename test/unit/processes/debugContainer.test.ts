@@ -6,6 +6,7 @@ import {
   ephemeralContainerSpec,
   ephemeralStartState,
   isImageReference,
+  nonRootRefusal,
   offeredImages,
   ptraceChoice,
   rememberImage,
@@ -197,6 +198,36 @@ describe('debug containers', () => {
     assert.deepEqual(
       ephemeralStartState(withStatus({ terminated: { reason: 'Error', exitCode: 127 } }), 'd'),
       { kind: 'terminated', reason: 'Error', exitCode: 127 },
+    );
+  });
+
+  it('recognises the kubelet’s runAsNonRoot refusals, and only those', () => {
+    const failed = (message: string, reason = 'CreateContainerConfigError') =>
+      ({ kind: 'failed', reason, message }) as const;
+    const who = '(pod: "web-1_shop(uid-1)", container: debugger-bbbbb)';
+    assert.deepEqual(
+      nonRootRefusal(failed(`container has runAsNonRoot and image will run as root ${who}`)),
+      { kind: 'imageRunsAsRoot' },
+    );
+    assert.deepEqual(
+      nonRootRefusal(
+        failed(
+          `container has runAsNonRoot and image has non-numeric user (nginx), cannot verify user is non-root ${who}`,
+        ),
+      ),
+      { kind: 'imageUserByName', user: 'nginx' },
+    );
+    // Another reason, another config error, or not a failure: not this refusal.
+    assert.equal(
+      nonRootRefusal(
+        failed(`container has runAsNonRoot and image will run as root ${who}`, 'RunContainerError'),
+      ),
+      undefined,
+    );
+    assert.equal(nonRootRefusal(failed('secret "db" not found')), undefined);
+    assert.equal(
+      nonRootRefusal({ kind: 'waiting', reason: 'CreateContainerConfigError' }),
+      undefined,
     );
   });
 
