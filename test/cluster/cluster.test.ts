@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { onTerminal, parsePs, waitUntil, type PsLine } from '../sandbox/testSupport';
+import { onTerminal, parsePs, type PsLine } from '../sandbox/testSupport';
+import { waitUntil } from '../polling';
 import { connectCluster, SEED_MANIFEST, startCluster, stopCluster, type Cluster } from './index';
 import { KUBERNETES_VERSION } from './layout';
 

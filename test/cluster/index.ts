@@ -26,14 +26,8 @@ import {
 import { addNodeLink, foreignKubelet, killShims, noteMachine, restoreMachine } from './machine';
 import type { MachineBefore } from './machine';
 import { ensurePki, USERS, writeKubeconfig, type Pki } from './pki';
-import {
-  isRunning,
-  logTail,
-  startProcess,
-  stopProcess,
-  waitUntil,
-  type ProcessRecord,
-} from './processes';
+import { isRunning, logTail, startProcess, stopProcess, type ProcessRecord } from './processes';
+import { waitUntil } from '../polling';
 
 const execFileAsync = promisify(execFile);
 
@@ -215,8 +209,9 @@ async function waitReady(
       }
       return (await check().catch(() => false)) ? true : undefined;
     },
+    `${what} to be ready (${timeoutMs / 1000} s)`,
     timeoutMs,
-    () => `${what} was not ready within ${timeoutMs / 1000} s`,
+    250,
   );
   if (died) {
     throw new ClusterSetupError(

@@ -64,25 +64,6 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it returns a value; throws `describe()`'s text after `timeoutMs`. */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  describe: () => Promise<string> | string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(await describe());
-    }
-    await delay(250);
-  }
-}
-
 /** SIGTERM, then SIGKILL after `graceMs`; returns once the process is gone. */
 export async function stopProcess(record: ProcessRecord, graceMs = 15_000): Promise<void> {
   if (!isRunning(record)) {

@@ -17,7 +17,8 @@ import { parse as parseYaml } from 'yaml';
 import { SEED_MANIFEST } from './index';
 import { podman } from './podman';
 import { instanceId } from './stateDir';
-import { podmanPodExists, useSandbox, waitUntil } from './testSupport';
+import { podmanPodExists, useSandbox } from './testSupport';
+import { waitUntil } from '../polling';
 
 const NS = 'client-node';
 

@@ -19,7 +19,8 @@ import {
   type PodWatchListener,
 } from '../../src/cluster';
 import type { StartState } from '../../src/processes/debugContainer';
-import { kubectl, useSandbox, waitUntil } from './testSupport';
+import { kubectl, useSandbox } from './testSupport';
+import { waitUntil } from '../polling';
 
 const NS = 'cluster-layer';
 const SHELL = { namespace: 'default', pod: 'nginx', container: 'shell' };

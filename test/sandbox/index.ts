@@ -22,6 +22,7 @@ import {
   type ServerRecord,
   type StatePaths,
 } from './stateDir';
+import { waitUntil } from '../polling';
 
 const API_MAIN_IN_CHECKOUT = join('test', 'sandbox', 'apiMain.ts');
 const API_MAIN = join(REPO_ROOT, API_MAIN_IN_CHECKOUT);
@@ -121,25 +122,16 @@ async function crashedApi(paths: StatePaths): Promise<boolean> {
   return existsSync(paths.server) && !(await runningApi(paths));
 }
 
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function stopApi(paths: StatePaths): Promise<void> {
   const record = await runningApi(paths);
   if (record) {
     process.kill(record.pid, 'SIGTERM');
-    await waitFor(() => !alive(record.pid), 15_000, 'the sandbox API to stop').catch(() => {
+    await waitUntil(
+      () => (alive(record.pid) ? undefined : true),
+      'the sandbox API to stop',
+      15_000,
+      50,
+    ).catch(() => {
       process.kill(record.pid, 'SIGKILL');
     });
   }
@@ -249,8 +241,7 @@ async function spawnApi(
   closeSync(logFd);
   let exit: string | undefined;
   child.on('exit', (code, signal) => (exit = `exited with ${String(code ?? signal)}`));
-  let record: ServerRecord | undefined;
-  await waitFor(
+  const record = await waitUntil(
     async () => {
       if (exit) {
         const log = await readFile(paths.log, 'utf8').catch(() => '');
@@ -258,21 +249,24 @@ async function spawnApi(
           `the sandbox API ${exit}; its log (${paths.log}) ends:\n${log.split('\n').slice(-15).join('\n')}`,
         );
       }
-      record = await readJson<ServerRecord>(paths.server);
-      if (!record || record.pid !== child.pid) {
-        return false;
+      const written = await readJson<ServerRecord>(paths.server);
+      if (!written || written.pid !== child.pid) {
+        return undefined;
       }
-      const health = await callApi(record.url, token, ca, 'GET', '/healthz').catch(() => undefined);
-      return health?.status === 200;
+      const health = await callApi(written.url, token, ca, 'GET', '/healthz').catch(
+        () => undefined,
+      );
+      return health?.status === 200 ? written : undefined;
     },
-    START_TIMEOUT_MS,
     'the sandbox API to listen',
+    START_TIMEOUT_MS,
+    50,
   );
   child.unref();
   // Attached, the stdin pipe stays open (the API ends when it closes) without keeping this
   // process alive.
   (child.stdin as Socket | null)?.unref();
-  return record as ServerRecord;
+  return record;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {

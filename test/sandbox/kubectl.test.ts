@@ -10,9 +10,9 @@ import {
   parsePs,
   podmanPodExists,
   useSandbox,
-  waitUntil,
   type PsLine,
 } from './testSupport';
+import { waitUntil } from '../polling';
 
 interface PodJson {
   metadata: { name: string };

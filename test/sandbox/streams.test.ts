@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { WebSocket } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { SEED_MANIFEST } from './index';
-import { useSandbox, waitUntil } from './testSupport';
+import { useSandbox } from './testSupport';
+import { waitUntil } from '../polling';
 
 interface Session {
   protocol: string;

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from '../polling';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index';
 import { podman } from './podman';
 
@@ -66,24 +67,6 @@ export function kubectl(sandbox: Sandbox, args: readonly string[]): Promise<Run>
       },
     );
   });
-}
-
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string | (() => string),
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) {
-      return result;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** A program on a pseudo-terminal (kubectl -it needs one): type into it, wait for its output. */
