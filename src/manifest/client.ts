@@ -28,7 +28,8 @@ export function startManifestClient(
   deps: ExtensionDeps,
 ): ManifestClient {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  const server = { module: serverModule, transport: TransportKind.ipc };
+  // stdio: the server writes its messages itself (publishEncoder.ts), which IPC would not let it.
+  const server = { module: serverModule, transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run: server, debug: server };
   const serverLog = vscode.window.createOutputChannel(
     vscode.l10n.t('Pod Process Explorer Manifests'),
