@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toDiagnostics } from '../../../src/manifest/server/diagnostics';
 import { ManifestChecker } from '../../../src/manifest/server/manifestChecker';
-import { messageJson, publishEncoder } from '../../../src/manifest/server/publishEncoder';
+import { messageBytes, publishEncoder } from '../../../src/manifest/server/publishEncoder';
 import { DEFAULT_SETTINGS } from '../../../src/manifest/server/settings';
 import { fixture } from './manifestTestSupport';
 
@@ -15,6 +15,9 @@ function publish(version: number, diagnostics: unknown[]) {
     params: { uri: URI, version, diagnostics },
   };
 }
+
+const messageJson = (message: Parameters<typeof messageBytes>[0]) =>
+  messageBytes(message).toString('utf8');
 
 describe('manifest server: message encoder', () => {
   const text = fixture('every-kind.yaml');
@@ -59,6 +62,17 @@ describe('manifest server: message encoder', () => {
       { jsonrpc: '2.0' as const, id: 7, result: { contents: 'x' } },
       { jsonrpc: '2.0' as const, method: 'window/logMessage', params: { type: 4, message: 'm' } },
     ]) {
+      assert.deepEqual(JSON.parse(messageJson(message)), message);
+    }
+  });
+
+  it('writes messages that are not ASCII in UTF-8, from the cache as on the first publish', () => {
+    const diagnostic = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } },
+      message: 'プロセス名前空間を共有しています。',
+    };
+    const message = publish(5, [diagnostic, { ...diagnostic, message: 'ß → ✓' }]);
+    for (let i = 0; i < 2; i++) {
       assert.deepEqual(JSON.parse(messageJson(message)), message);
     }
   });
