@@ -12,6 +12,7 @@
 // previous commit) against the same baselines; BENCH_QUICK=1 leaves out yaml-language-server and
 // the memory run.
 import * as esbuild from 'esbuild';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,9 +84,14 @@ function largeYaml(bytes: number): string {
 }
 
 async function buildServer(): Promise<string> {
-  const outfile = path.join(WORK, 'server.js');
+  return bundle(path.resolve(process.env.BENCH_SERVER ?? 'src/manifest/server/server.ts'));
+}
+
+/** `entry` bundled as the extension bundles the server. */
+async function bundle(entry: string): Promise<string> {
+  const outfile = path.join(WORK, `${path.basename(entry, '.ts')}.js`);
   await esbuild.build({
-    entryPoints: [path.resolve(process.env.BENCH_SERVER ?? 'src/manifest/server/server.ts')],
+    entryPoints: [entry],
     nodePaths: [path.join(ROOT, 'node_modules')],
     outfile,
     bundle: true,
@@ -219,14 +225,17 @@ async function main(): Promise<void> {
   print(
     `${DOCUMENTS} documents, ${(text.length / 1_000_000).toFixed(2)} MB; ${ROUNDS} interleaved rounds (${FRESH_RUNS} fresh servers); medians, (ranges), ratios per round`,
   );
-  for (let i = 0; i < 3; i++) {
-    parseAllDocuments(text);
-  }
-  const bareParse = (): number => {
+  // The baseline runs with the server's Node options; the same parse in the bench's own process,
+  // with Node's defaults, is printed beside it.
+  const bareParsing = await bareParser(text, MANIFEST_SERVER_EXEC_ARGV);
+  const inBench = (): number => {
     const start = performance.now();
     parseAllDocuments(text);
     return performance.now() - start;
   };
+  for (let i = 0; i < 3; i++) {
+    inBench();
+  }
 
   progress('fresh servers');
   const fresh: number[] = [];
@@ -234,7 +243,7 @@ async function main(): Promise<void> {
   let diagnosticCount = 0;
   for (let run = 0; run < FRESH_RUNS; run++) {
     const session = await manifestServer(serverJs);
-    freshBare.push(bareParse());
+    freshBare.push(await bareParsing.parse());
     const opened = await timeOpen(session, text);
     fresh.push(opened.ms);
     diagnosticCount = opened.published.diagnostics.length;
@@ -256,6 +265,7 @@ async function main(): Promise<void> {
     editedText = (await timeEdit(session, editedUri, editedText, version)).text;
   }
   const bare: number[] = [];
+  const bareInBench: number[] = [];
   const warm: number[] = [];
   const warmInServer: number[] = [];
   const warmDecode: number[] = [];
@@ -268,7 +278,8 @@ async function main(): Promise<void> {
   // load on a shared machine and each ratio compares samples taken seconds apart.
   for (let round = 0; round < ROUNDS; round++) {
     progress(`round ${round + 1} of ${ROUNDS}`);
-    bare.push(bareParse());
+    bare.push(await bareParsing.parse());
+    bareInBench.push(inBench());
     const checked = `Checked ${nextUri()}:`;
     const logged = session.log((message) => message.startsWith(checked));
     const opened = await timeOpen(session, text);
@@ -292,8 +303,11 @@ async function main(): Promise<void> {
   const publishedMb = session.lastPublished.bytes / 1_000_000;
   await session.stop();
   await yamlLs?.stop();
+  bareParsing.stop();
 
-  print(`bare yaml.parseAllDocuments, warm: ${spread(bare, ms)}`);
+  print(
+    `bare yaml.parseAllDocuments, warm, own process with the server's options: ${spread(bare, ms)}; in the bench's process, Node's defaults: ${spread(bareInBench, ms)}`,
+  );
   print(
     `didOpen -> diagnostics, fresh server: ${spread(fresh, ms)}; ${spread(ratios(fresh, freshBare), times)} bare parse; ${diagnosticCount} diagnostics, ${publishedMb.toFixed(2)} MB`,
   );
@@ -328,6 +342,33 @@ async function main(): Promise<void> {
   print(
     `memory over ${MEMORY_FILES} files opened and closed (${memory.large} of them ${LARGE_FILE_BYTES / 1_000_000} MB non-Kubernetes JSON/YAML): peak ${memory.peak.toFixed(0)} MB, ${memory.rss.toFixed(0)} MB after all closed; a large file published in ${spread(memory.largeMs, ms)}`,
   );
+}
+
+/**
+ * A bare parse of `text` in a process of its own, started with `execArgv`: each call times one
+ * `parseAllDocuments` there.
+ */
+async function bareParser(
+  text: string,
+  execArgv: readonly string[],
+): Promise<{ parse(): Promise<number>; stop(): void }> {
+  const textPath = path.join(WORK, 'bare.yaml');
+  writeFileSync(textPath, text);
+  const child = fork(await bundle(path.join(__dirname, 'bareParseWorker.ts')), [textPath], {
+    execArgv: [...execArgv],
+  });
+  const next = () =>
+    new Promise<unknown>((resolve) => child.once('message', (message) => resolve(message)));
+  await next();
+  const parse = async () => {
+    const answer = next();
+    child.send('parse');
+    return Number(await answer);
+  };
+  for (let i = 0; i < 3; i++) {
+    await parse();
+  }
+  return { parse, stop: () => child.kill() };
 }
 
 /** yaml-language-server with the schema, checked to apply it, and warmed on the file. */
