@@ -1,6 +1,6 @@
 // The bench's baseline in a process of its own: `yaml.parseAllDocuments` of the file given as
-// argv[2], timed here each time the parent asks, so that it runs with the same Node options as
-// the server and in a heap the bench's own bookkeeping does not share.
+// argv[2], timed here each time the parent asks, with the Node options the process was started
+// with and in a heap the bench's own bookkeeping does not share.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
