@@ -151,6 +151,14 @@ export class LspSession {
     });
   }
 
+  /**
+   * Resolves once the server has answered a request it does not know (JSON-RPC answers
+   * MethodNotFound): everything it had queued before has run.
+   */
+  async settled(): Promise<void> {
+    await this.request('$/benchSettled', null).catch(() => undefined);
+  }
+
   notify(method: string, params: unknown): void {
     this.send({ jsonrpc: '2.0', method, params });
   }
