@@ -8,6 +8,7 @@ import {
 import type { ExtensionDeps } from '../common/deps';
 import {
   MANIFEST_LANGUAGES,
+  MANIFEST_SERVER_EXEC_ARGV,
   MANIFEST_SCHEMES,
   SETTINGS_SECTION,
   type InitializationOptions,
@@ -28,7 +29,12 @@ export function startManifestClient(
   deps: ExtensionDeps,
 ): ManifestClient {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  const server = { module: serverModule, transport: TransportKind.ipc };
+  // stdio: the server writes its messages itself (publishEncoder.ts), which IPC would not let it.
+  const server = {
+    module: serverModule,
+    transport: TransportKind.stdio,
+    options: { execArgv: [...MANIFEST_SERVER_EXEC_ARGV] },
+  };
   const serverOptions: ServerOptions = { run: server, debug: server };
   const serverLog = vscode.window.createOutputChannel(
     vscode.l10n.t('Pod Process Explorer Manifests'),

@@ -2,6 +2,7 @@
 // Content-Length framing both ways, server-to-client requests answered, diagnostics awaited.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 interface Message {
   readonly jsonrpc: '2.0';
@@ -20,6 +21,12 @@ export interface PublishedDiagnostics {
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
+/** A message's size and what decoding it (UTF-8, then JSON) cost the client. */
+export interface Received {
+  readonly bytes: number;
+  readonly decodeMs: number;
+}
+
 /**
  * Splits a byte stream into LSP messages in time linear in its length: bytes are appended to one
  * buffer that grows by doubling, and each byte is looked at once for a header and once as body.
@@ -30,7 +37,7 @@ export class FrameReader {
   private end = 0;
   private bodyLength = -1;
 
-  constructor(private readonly onMessage: (message: Message) => void) {}
+  constructor(private readonly onMessage: (message: Message, received: Received) => void) {}
 
   push(data: Buffer): void {
     this.reserve(data.length);
@@ -53,10 +60,14 @@ export class FrameReader {
       if (this.end - this.start < this.bodyLength) {
         return;
       }
-      const body = this.buffer.toString('utf8', this.start, this.start + this.bodyLength);
-      this.start += this.bodyLength;
+      const bytes = this.bodyLength;
+      const decodeStart = performance.now();
+      const body = this.buffer.toString('utf8', this.start, this.start + bytes);
+      const message = JSON.parse(body) as Message;
+      const decodeMs = performance.now() - decodeStart;
+      this.start += bytes;
       this.bodyLength = -1;
-      this.onMessage(JSON.parse(body) as Message);
+      this.onMessage(message, { bytes, decodeMs });
     }
   }
 
@@ -95,6 +106,8 @@ export class LspSession {
     readonly accept: (params: PublishedDiagnostics) => boolean;
     readonly resolve: (params: PublishedDiagnostics) => void;
   }[] = [];
+  /** The last publishDiagnostics message the client read. */
+  lastPublished: Received = { bytes: 0, decodeMs: 0 };
   private readonly logWaiters: {
     readonly accept: (message: string) => boolean;
     readonly resolve: (message: string) => void;
@@ -102,7 +115,7 @@ export class LspSession {
 
   private constructor(private readonly options: LspSessionOptions) {
     this.child = spawn(process.execPath, options.args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    const reader = new FrameReader((message) => this.dispatch(message));
+    const reader = new FrameReader((message, received) => this.dispatch(message, received));
     this.child.stdout!.on('data', (data: Buffer) => reader.push(data));
   }
 
@@ -136,6 +149,14 @@ export class LspSession {
       );
       this.send({ jsonrpc: '2.0', id, method, params });
     });
+  }
+
+  /**
+   * Resolves once the server has answered a request it does not know (JSON-RPC answers
+   * MethodNotFound): everything it had queued before has run.
+   */
+  async settled(): Promise<void> {
+    await this.request('$/benchSettled', null).catch(() => undefined);
   }
 
   notify(method: string, params: unknown): void {
@@ -185,7 +206,7 @@ export class LspSession {
     this.child.stdin!.write(body);
   }
 
-  private dispatch(message: Message): void {
+  private dispatch(message: Message, received: Received): void {
     if (message.method === undefined) {
       const resolve = this.pending.get(message.id as number);
       this.pending.delete(message.id as number);
@@ -194,6 +215,7 @@ export class LspSession {
       this.send({ jsonrpc: '2.0', id: message.id, result: this.answer(message) });
     } else if (message.method === 'textDocument/publishDiagnostics') {
       const params = message.params as PublishedDiagnostics;
+      this.lastPublished = received;
       const index = this.waiters.findIndex((waiter) => waiter.accept(params));
       if (index >= 0) {
         this.waiters.splice(index, 1)[0].resolve(params);

@@ -1,20 +1,24 @@
 // The manifest server as the editor sees it: the shipped bundle over LSP (stdio, Content-Length
-// framing), timed from didOpen to the first publishDiagnostics and from a one-line didChange to
-// the next one, on a fresh server and on a warm one; beside the bare `yaml.parseAllDocuments` of
-// the same text and yaml-language-server with a strict Kubernetes schema, in the same run. Then
-// the server's memory over 1,000 files opened and closed, 20 MB non-Kubernetes files among them.
-// Run: npm run bench:manifest. It prints medians and ratios; it never asserts timings.
-// BENCH_CPU_PROF=<dir> writes a CPU profile of each manifest server (node --cpu-prof);
+// framing, the Node options the client passes), timed from didOpen to the first
+// publishDiagnostics and from a one-line didChange to the next one, on fresh servers and on a warm
+// one; beside the bare `yaml.parseAllDocuments` of the same text and yaml-language-server with a
+// strict Kubernetes schema. The warm measurements run in interleaved rounds (bare parse, our open,
+// our edit, yaml-language-server's open), so that each ratio compares samples taken seconds apart
+// on a shared machine. Then the server's memory over 1,000 files opened and closed, 20 MB
+// non-Kubernetes files among them.
+// Run: npm run bench:manifest. It prints medians, ranges and per-round ratios; it never asserts
+// timings. BENCH_CPU_PROF=<dir> writes a CPU profile of each manifest server (node --cpu-prof);
 // BENCH_SERVER=<path to server.ts> benches another copy of the server (e.g. `git archive` of a
 // previous commit) against the same baselines; BENCH_QUICK=1 leaves out yaml-language-server and
 // the memory run.
 import * as esbuild from 'esbuild';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { MANIFEST_SERVER_EXEC_ARGV } from '../../src/manifest/manifestProtocol';
 import { CHECK_DEBOUNCE_MS } from '../../src/manifest/server/checkScheduler';
 import { median } from './benchStats';
 import { kubernetesSchema } from './kubernetesSchema';
@@ -23,7 +27,7 @@ import { LspSession, type PublishedDiagnostics } from './lspSession';
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/manifests');
 const DOCUMENTS = 2_000;
-const RUNS = 7;
+const ROUNDS = 11;
 const FRESH_RUNS = 5;
 const MEMORY_FILES = 1_000;
 const LARGE_FILE_BYTES = 20_000_000;
@@ -79,9 +83,14 @@ function largeYaml(bytes: number): string {
 }
 
 async function buildServer(): Promise<string> {
-  const outfile = path.join(WORK, 'server.js');
+  return bundle(path.resolve(process.env.BENCH_SERVER ?? 'src/manifest/server/server.ts'));
+}
+
+/** `entry` bundled as the extension bundles the server. */
+async function bundle(entry: string): Promise<string> {
+  const outfile = path.join(WORK, `${path.basename(entry, '.ts')}.js`);
   await esbuild.build({
-    entryPoints: [path.resolve(process.env.BENCH_SERVER ?? 'src/manifest/server/server.ts')],
+    entryPoints: [entry],
     nodePaths: [path.join(ROOT, 'node_modules')],
     outfile,
     bundle: true,
@@ -98,6 +107,7 @@ function manifestServer(serverJs: string, settings: object = {}): Promise<LspSes
   const profile = process.env.BENCH_CPU_PROF;
   return LspSession.start({
     args: [
+      ...MANIFEST_SERVER_EXEC_ARGV,
       ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : []),
       serverJs,
       '--stdio',
@@ -192,100 +202,181 @@ function progress(step: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${step}\n`);
 }
 
+/** Median and range of a series, formatted by `format`. */
+function spread(samples: readonly number[], format: (value: number) => string): string {
+  return `${format(median(samples))} (${format(Math.min(...samples))}–${format(Math.max(...samples))})`;
+}
+
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`;
+const times = (value: number) => `${value.toFixed(2)}x`;
+const percent = (value: number) => `${value.toFixed(1)}%`;
+/** Per-round ratios: each sample against the baseline measured in the same round. */
+const ratios = (samples: readonly number[], baselines: readonly number[]) =>
+  samples.map((sample, index) => sample / baselines[index]);
 
 async function main(): Promise<void> {
   const text = manifestFile(DOCUMENTS);
   const serverJs = await buildServer();
   const schemaPath = path.join(WORK, 'kubernetes.schema.json');
   writeFileSync(schemaPath, JSON.stringify(await kubernetesSchema()));
+  const quick = process.env.BENCH_QUICK === '1';
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(
-    `${DOCUMENTS} documents, ${(text.length / 1_000_000).toFixed(2)} MB; medians of ${RUNS} runs (${FRESH_RUNS} for fresh servers)`,
+    `${DOCUMENTS} documents, ${(text.length / 1_000_000).toFixed(2)} MB; ${ROUNDS} interleaved rounds (${FRESH_RUNS} fresh servers); medians, (ranges), ratios per round`,
   );
-
-  // A bare parse runs right before each server measurement, so that both see the same load on a
-  // shared machine; each ratio is of medians.
-  const bareSamples: number[] = [];
-  const bareParse = () => {
-    const start = performance.now();
-    parseAllDocuments(text);
-    bareSamples.push(performance.now() - start);
-  };
-  for (let i = 0; i < 3; i++) {
-    parseAllDocuments(text);
-  }
+  // The baseline parses in a process of its own, with Node's defaults; the same parse with the
+  // server's Node options is printed beside it, so that any effect of the options shows.
+  const bareParsing = await bareParser(text, []);
+  const bareWithServerOptions = await bareParser(text, MANIFEST_SERVER_EXEC_ARGV);
 
   progress('fresh servers');
   const fresh: number[] = [];
+  const freshBare: number[] = [];
   let diagnosticCount = 0;
   for (let run = 0; run < FRESH_RUNS; run++) {
     const session = await manifestServer(serverJs);
-    bareParse();
+    freshBare.push(await bareParsing.parse());
     const opened = await timeOpen(session, text);
     fresh.push(opened.ms);
     diagnosticCount = opened.published.diagnostics.length;
     await session.stop();
   }
 
-  progress('warm server');
+  progress('warm servers');
   const session = await manifestServer(serverJs);
   for (let i = 0; i < 3; i++) {
     const { uri } = await timeOpen(session, text);
     session.close(uri);
   }
+  const yamlLs = quick ? undefined : await warmYamlLanguageServer(schemaPath, text);
+  // The document the edits go to stays open beside the ones opened and closed each round.
+  const { uri: editedUri } = await timeOpen(session, text);
+  let editedText = text;
+  let version = 2;
+  for (; version < 5; version++) {
+    editedText = (await timeEdit(session, editedUri, editedText, version)).text;
+  }
+  const bare: number[] = [];
+  const bareServerOptions: number[] = [];
   const warm: number[] = [];
   const warmInServer: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    bareParse();
-    const checked = `Checked ${nextUri()}:`;
-    const logged = session.log((message) => message.startsWith(checked));
-    const { ms: elapsed, uri } = await timeOpen(session, text);
-    warm.push(elapsed);
-    warmInServer.push(Number(/in ([\d.]+) ms/.exec(await logged)?.[1]));
-    session.close(uri);
-  }
-  const openLogged = `Checked ${nextUri()}:`;
-  const openChecked = session.log((message) => message.startsWith(openLogged));
-  const { uri: editedUri } = await timeOpen(session, text);
-  await openChecked;
-  let editedText = text;
+  const warmDecode: number[] = [];
   const edits: number[] = [];
   const editsInServer: number[] = [];
-  for (let version = 2; version < 2 + 3 + RUNS; version++) {
-    const edit = await timeEdit(session, editedUri, editedText, version);
+  const editDecode: number[] = [];
+  const yamlLsWarm: number[] = [];
+  let yamlLsDiagnostics = 0;
+  // Each round measures everything once, so that every series sees the same load on a shared
+  // machine and each ratio compares samples taken seconds apart. What runs first in a round runs
+  // while the last round's work may still be winding down (collectors are concurrent), so the
+  // bare parse and this server's check swap places every other round.
+  const warmOpen = async () => {
+    const checked = `Checked ${nextUri()}:`;
+    const logged = session.log((message) => message.startsWith(checked));
+    const opened = await timeOpen(session, text);
+    warm.push(opened.ms);
+    warmDecode.push(session.lastPublished.decodeMs);
+    warmInServer.push(Number(/in ([\d.]+) ms/.exec(await logged)?.[1]));
+    session.close(opened.uri);
+  };
+  const bareOpen = async () => {
+    bare.push(await bareParsing.parse());
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    progress(`round ${round + 1} of ${ROUNDS}`);
+    await session.settled();
+    await yamlLs?.settled();
+    for (const measure of round % 2 === 0 ? [bareOpen, warmOpen] : [warmOpen, bareOpen]) {
+      await measure();
+    }
+    const edit = await timeEdit(session, editedUri, editedText, version++);
     editedText = edit.text;
-    if (version >= 2 + 3) {
-      edits.push(edit.ms - CHECK_DEBOUNCE_MS);
-      editsInServer.push(edit.serverMs);
+    edits.push(edit.ms - CHECK_DEBOUNCE_MS);
+    editsInServer.push(edit.serverMs);
+    editDecode.push(session.lastPublished.decodeMs);
+    bareServerOptions.push(await bareWithServerOptions.parse());
+    if (yamlLs) {
+      const other = await timeOpen(yamlLs, text);
+      assertSchemaLoaded(other.published);
+      yamlLsDiagnostics = other.published.diagnostics.length;
+      yamlLsWarm.push(other.ms - YAML_LS_DELAY_MS);
+      yamlLs.close(other.uri);
     }
   }
+  const publishedMb = session.lastPublished.bytes / 1_000_000;
   await session.stop();
+  await yamlLs?.stop();
+  bareParsing.stop();
+  bareWithServerOptions.stop();
 
-  const bare = median(bareSamples);
-  const freshMedian = median(fresh);
-  const warmMedian = median(warm);
-  const editMedian = median(edits);
-  const editInServerMedian = median(editsInServer);
-  const warmInServerMedian = median(warmInServer);
-  print(`bare yaml.parseAllDocuments, warm:     ${ms(bare)}`);
   print(
-    `didOpen -> diagnostics, fresh server:  ${ms(freshMedian)} (${ratio(freshMedian, bare)} bare parse; ${diagnosticCount} diagnostics)`,
+    `bare yaml.parseAllDocuments, warm, a process of its own: ${spread(bare, ms)}; with the server's Node options: ${spread(bareServerOptions, ms)}`,
   );
   print(
-    `didOpen -> diagnostics, warm server:   ${ms(warmMedian)} (${ratio(warmMedian, bare)} bare parse)`,
+    `didOpen -> diagnostics, fresh server: ${spread(fresh, ms)}; ${spread(ratios(fresh, freshBare), times)} bare parse; ${diagnosticCount} diagnostics, ${publishedMb.toFixed(2)} MB`,
   );
   print(
-    `one-line didChange -> diagnostics, less the ${CHECK_DEBOUNCE_MS} ms debounce: ${ms(editMedian)} (${((100 * editMedian) / warmMedian).toFixed(1)}% of a warm full check)`,
+    `didOpen -> diagnostics, warm server: ${spread(warm, ms)}; ${spread(ratios(warm, bare), times)} bare parse`,
   );
   print(
-    `the same in the server (its log: text read to diagnostics sent): full check ${ms(warmInServerMedian)}, edit ${ms(editInServerMedian)} (${((100 * editInServerMedian) / warmInServerMedian).toFixed(1)}%)`,
+    `  in the server (its log: text read to diagnostics sent): ${spread(warmInServer, ms)}; the client decoding the list: ${spread(warmDecode, ms)}`,
   );
-  const quick = process.env.BENCH_QUICK === '1';
-  if (quick) {
+  print(
+    `one-line didChange -> diagnostics, less the ${CHECK_DEBOUNCE_MS} ms debounce: ${spread(edits, ms)}; ${spread(
+      ratios(edits, warm).map((value) => 100 * value),
+      percent,
+    )} of the warm full check`,
+  );
+  print(
+    `  in the server: ${spread(editsInServer, ms)}; ${spread(
+      ratios(editsInServer, warmInServer).map((value) => 100 * value),
+      percent,
+    )} of its full check; the client decoding the list: ${spread(editDecode, ms)}`,
+  );
+  if (!yamlLs) {
     return;
   }
+  print(
+    `yaml-language-server, strict schema, warm, less its ${YAML_LS_DELAY_MS} ms delay: ${spread(yamlLsWarm, ms)}; ${spread(ratios(yamlLsWarm, warm), times)} this server's warm check; ${yamlLsDiagnostics} diagnostics`,
+  );
+
+  progress(`memory over ${MEMORY_FILES} files`);
+  const memory = await memoryRun(serverJs);
+
+  print(
+    `memory over ${MEMORY_FILES} files opened and closed (${memory.large} of them ${LARGE_FILE_BYTES / 1_000_000} MB non-Kubernetes JSON/YAML): peak ${memory.peak.toFixed(0)} MB, ${memory.rss.toFixed(0)} MB after all closed; a large file published in ${spread(memory.largeMs, ms)}`,
+  );
+}
+
+/**
+ * A bare parse of `text` in a process of its own, started with `execArgv`: each call times one
+ * `parseAllDocuments` there.
+ */
+async function bareParser(
+  text: string,
+  execArgv: readonly string[],
+): Promise<{ parse(): Promise<number>; stop(): void }> {
+  const textPath = path.join(WORK, 'bare.yaml');
+  writeFileSync(textPath, text);
+  const child = fork(await bundle(path.join(__dirname, 'bareParseWorker.ts')), [textPath], {
+    execArgv: [...execArgv],
+  });
+  const next = () =>
+    new Promise<unknown>((resolve) => child.once('message', (message) => resolve(message)));
+  await next();
+  const parse = async () => {
+    const answer = next();
+    child.send('parse');
+    return Number(await answer);
+  };
+  for (let i = 0; i < 3; i++) {
+    await parse();
+  }
+  return { parse, stop: () => child.kill() };
+}
+
+/** yaml-language-server with the schema, checked to apply it, and warmed on the file. */
+async function warmYamlLanguageServer(schemaPath: string, text: string): Promise<LspSession> {
   progress('yaml-language-server');
   const yamlLs = await yamlLanguageServer(pathToFileURL(schemaPath).href);
   const probe = await timeOpen(
@@ -296,39 +387,18 @@ async function main(): Promise<void> {
   if (!probe.published.diagnostics.some((d) => /shareProcessNamepace/.test(d.message))) {
     throw new Error('yaml-language-server did not apply the schema: a misspelled field passed');
   }
-  const yamlLsWarm: number[] = [];
-  let yamlLsDiagnostics = 0;
-  for (let run = 0; run < 2 + FRESH_RUNS; run++) {
-    if (run >= 2) {
-      bareParse();
-    }
+  for (let i = 0; i < 2; i++) {
     const opened = await timeOpen(yamlLs, text);
     assertSchemaLoaded(opened.published);
-    yamlLsDiagnostics = opened.published.diagnostics.length;
-    if (run >= 2) {
-      yamlLsWarm.push(opened.ms - YAML_LS_DELAY_MS);
-    }
     yamlLs.close(opened.uri);
   }
-  await yamlLs.stop();
-
-  const yamlLsMedian = median(yamlLsWarm);
-  print(
-    `yaml-language-server, strict schema, warm, less its ${YAML_LS_DELAY_MS} ms delay: ${ms(yamlLsMedian)} (${ratio(yamlLsMedian, warmMedian)} this server's warm check; ${yamlLsDiagnostics} diagnostics)`,
-  );
-
-  progress(`memory over ${MEMORY_FILES} files`);
-  const memory = await memoryRun(serverJs);
-
-  print(
-    `memory over ${MEMORY_FILES} files opened and closed (${memory.large} of them ${LARGE_FILE_BYTES / 1_000_000} MB non-Kubernetes JSON/YAML): peak ${memory.peak.toFixed(0)} MB, ${memory.rss.toFixed(0)} MB after all closed; a large file published in ${ms(memory.largeMs)} (median)`,
-  );
+  return yamlLs;
 }
 
 /** Opens and closes files one after another on one server, as a long editing session would. */
 async function memoryRun(
   serverJs: string,
-): Promise<{ peak: number; rss: number; large: number; largeMs: number }> {
+): Promise<{ peak: number; rss: number; large: number; largeMs: number[] }> {
   // The large files are under the size limit here, so they reach the checker itself.
   const session = await manifestServer(serverJs, { maxFileSize: 2 * LARGE_FILE_BYTES });
   const jsonText = largeJson(LARGE_FILE_BYTES);
@@ -349,7 +419,7 @@ async function memoryRun(
   }
   const { peak, rss } = session.memory();
   await session.stop();
-  return { peak, rss, large: largeMs.length, largeMs: median(largeMs) };
+  return { peak, rss, large: largeMs.length, largeMs };
 }
 
 void main();

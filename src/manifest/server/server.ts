@@ -3,6 +3,8 @@ import {
   DidChangeConfigurationNotification,
   MarkupKind,
   ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocumentSyncKind,
   TextDocuments,
   createConnection,
@@ -17,6 +19,7 @@ import { isManifestLanguage, type InitializationOptions } from '../manifestProto
 import { CHECK_DEBOUNCE_MS, CheckScheduler } from './checkScheduler';
 import { toDiagnostics } from './diagnostics';
 import { ManifestChecker, checkDocument } from './manifestChecker';
+import { publishEncoder } from './publishEncoder';
 import { errorText, runSafe } from './runSafe';
 import {
   DEFAULT_SETTINGS,
@@ -26,7 +29,19 @@ import {
 } from './settings';
 import { configureServerL10n } from './serverL10n';
 
-const connection = createConnection(ProposedFeatures.all);
+// Over stdio (the client starts the server so), with an encoder that serializes each diagnostic
+// once: a file's whole list is published again after every edit.
+const connection = createConnection(
+  ProposedFeatures.all,
+  new StreamMessageReader(process.stdin),
+  new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: publishEncoder }),
+);
+let shutdownRequested = false;
+connection.onShutdown(() => {
+  shutdownRequested = true;
+});
+// The library ends a server whose stdin it opened itself; this one was handed a reader.
+process.stdin.on('close', () => process.exit(shutdownRequested ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
 const checker = new ManifestChecker(checkDocument, (error) =>
   connection.console.error(`A document could not be checked: ${errorText(error)}`),

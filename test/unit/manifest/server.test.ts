@@ -299,3 +299,48 @@ describe('manifest language server (stdio)', function () {
     await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   });
 });
+
+describe('manifest language server process', function () {
+  this.timeout(20_000);
+
+  function startServer(): ChildProcess {
+    return spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/manifest/server/server.ts', '--stdio'],
+      {
+        cwd: ROOT,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+  }
+
+  function exitCode(child: ChildProcess): Promise<number | null> {
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  it('exits with 0 after shutdown and exit', async () => {
+    const child = startServer();
+    const exited = exitCode(child);
+    const connection = createMessageConnection(
+      new StreamMessageReader(child.stdout!),
+      new StreamMessageWriter(child.stdin!),
+    );
+    connection.listen();
+    await connection.sendRequest('initialize', {
+      processId: null,
+      rootUri: null,
+      capabilities: {},
+    });
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    assert.equal(await exited, 0);
+    connection.dispose();
+  });
+
+  it('exits when the client goes away without a shutdown, as the pipe closes', async () => {
+    const child = startServer();
+    const exited = exitCode(child);
+    child.stdin!.end();
+    assert.equal(await exited, 1);
+  });
+});

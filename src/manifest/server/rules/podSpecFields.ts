@@ -193,7 +193,33 @@ function replaceWith(
 interface Placement {
   readonly map: YAMLMap;
   readonly pair: ParsedPair;
-  readonly path: readonly string[];
+  readonly path: PathStep | undefined;
+}
+
+/**
+ * The last step of the way from the workload's root to a node: a map key, or an index that goes
+ * with the key before it (`containers[0]`). The walk visits every collection of the document and
+ * only a misplaced field needs its path, so the path is linked here and spelled out only then.
+ */
+type PathStep =
+  | { readonly parent: PathStep | undefined; readonly key: string }
+  | { readonly parent: PathStep | undefined; readonly index: number };
+
+/** A path's segments: keys, each with the indexes that follow it. */
+function pathSegments(last: PathStep | undefined): string[] {
+  const steps: PathStep[] = [];
+  for (let step = last; step; step = step.parent) {
+    steps.push(step);
+  }
+  const segments: string[] = [];
+  for (const step of steps.reverse()) {
+    if ('key' in step) {
+      segments.push(step.key);
+    } else {
+      segments[Math.max(segments.length - 1, 0)] = `${segments.at(-1) ?? ''}[${step.index}]`;
+    }
+  }
+  return segments;
 }
 
 /** Maps whose keys are data, not fields, and so cannot be misplaced fields. */
@@ -201,9 +227,10 @@ const DATA_MAPS = new Set(['annotations', 'labels', 'matchLabels', 'nodeSelector
 
 function checkMisplaced(workload: Workload): Finding[] {
   const placements: Placement[] = [];
-  collectPlacements(workload.root, [], workload.podSpec, placements, new Set());
+  collectPlacements(workload.root, undefined, workload.podSpec, placements, new Set());
   const { text, podSpec, podSpecPath, kind } = workload;
-  return placements.map(({ map, pair, path }) => {
+  return placements.map(({ map, pair, path: last }) => {
+    const path = pathSegments(last);
     const key = keyNode(pair);
     const field = String(key?.value);
     const remove = removePair(text, map, pair);
@@ -250,7 +277,7 @@ function fieldLine(text: string, pair: ParsedPair, json: boolean): string {
 
 function collectPlacements(
   node: unknown,
-  path: string[],
+  path: PathStep | undefined,
   podSpec: YAMLMap | undefined,
   placements: Placement[],
   visited: Set<unknown>,
@@ -271,14 +298,12 @@ function collectPlacements(
       }
       // `<<` merges its maps into this one: their keys are this map's keys.
       if (!DATA_MAPS.has(key) && key !== '<<' && isCollection(pair.value)) {
-        collectPlacements(pair.value, [...path, key], podSpec, placements, visited);
+        collectPlacements(pair.value, { parent: path, key }, podSpec, placements, visited);
       }
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
-      const last = path.length - 1;
-      const indexed = [...path.slice(0, last), `${path[last] ?? ''}[${index}]`];
-      collectPlacements(item, indexed, podSpec, placements, visited);
+      collectPlacements(item, { parent: path, index }, podSpec, placements, visited);
     });
   }
 }
