@@ -38,6 +38,40 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
+/**
+ * Hovers `shareProcessNamespace` until the server's hover shows: one asked for before the
+ * language server has checked the file gets no answer, and a user would point at it again.
+ */
+async function hoverShareProcessNamespace(page: Page): Promise<void> {
+  const key = page.locator('.view-line span', { hasText: 'shareProcessNamespace' }).first();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'shareProcessNamespace' });
+  for (let attempt = 1; ; attempt++) {
+    await key.hover();
+    try {
+      await hover.first().waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 6) {
+        throw error;
+      }
+      await page.mouse.move(0, 0);
+    }
+  }
+}
+
+/** Saves what the workbench shows when a step failed, and says where: it tells why. */
+async function saveFailureShot(page: Page): Promise<void> {
+  const shot = join(tmpdir(), 'ppe-screenshots-failure.png');
+  if (
+    await page.screenshot({ path: shot }).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    process.stderr.write(`the workbench when it failed: ${shot}\n`);
+  }
+}
+
 interface Workbench {
   readonly page: Page;
   /** Closes the browser and stops code-server; once, however often it is called. */
@@ -132,11 +166,12 @@ async function japanese(dir: string, kubeconfigPath: string): Promise<void> {
     await tree.locator('.monaco-list-row', { hasText: 'Pod サンドボックス' }).first().waitFor();
     await tree.locator('.monaco-list-row', { hasText: 'nginx: worker process' }).first().waitFor();
     await openFile(page, 'pod-shared.yaml');
-    const key = page.locator('.view-line span', { hasText: 'shareProcessNamespace' }).first();
-    await key.hover();
-    await page.waitForSelector('.monaco-hover-content');
+    await hoverShareProcessNamespace(page);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'japanese.png') });
+  } catch (error) {
+    await saveFailureShot(page);
+    throw error;
   } finally {
     await close();
   }
@@ -165,9 +200,7 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(output, 'diagnostics.png') });
 
     await page.keyboard.press('Control+Shift+M');
-    const key = page.locator('.view-line span', { hasText: 'shareProcessNamespace' }).first();
-    await key.hover();
-    await page.waitForSelector('.monaco-hover-content');
+    await hoverShareProcessNamespace(page);
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(output, 'hover.png') });
 
@@ -358,10 +391,12 @@ spec:
     await runCommand(page, 'Explorer: Focus on Pod Processes View');
     const master = tree.locator('.monaco-list-row', { hasText: 'nginx: master process' }).first();
     await master.click({ button: 'right' });
+    // Chosen with the keyboard: under load a click on the item left the menu open, item focused.
     await page
       .locator('.monaco-menu .action-label', { hasText: 'Browse Container Filesystem' })
       .first()
-      .click();
+      .hover();
+    await page.keyboard.press('Enter');
     await page
       .locator('.quick-input-list .monaco-list-row', { hasText: 'Add to Workspace' })
       .first()
@@ -402,6 +437,9 @@ spec:
     await page.screenshot({ path: join(output, 'filesystem.png') });
     await close();
     await japanese(join(scratch, 'ja'), sandbox.kubeconfigPath);
+  } catch (error) {
+    await saveFailureShot(page);
+    throw error;
   } finally {
     await close();
     await stopSandbox(sandboxDir);
