@@ -4,6 +4,7 @@ import {
   ephemeralContainerPatch,
   ephemeralContainerSpec,
   ephemeralStartState,
+  unchangedForDebugging,
   type DebugContainerRequest,
   type StartState,
 } from '../processes/debugContainer';
@@ -102,17 +103,55 @@ export async function addDebugContainer(
   // Handled below once the patch is in; a failure meanwhile must not count as unhandled.
   started.done.catch(() => undefined);
   try {
-    await session.patchEphemeralContainers(
-      namespace,
-      name,
-      ephemeralContainerPatch(request.pod, ephemeralContainerSpec(request.container)),
-      request.signal,
-    );
+    await patchShownPod(session, namespace, name, request);
   } catch (error) {
     started.cancel();
     throw error;
   }
   return started.done;
+}
+
+/** client-go's DefaultRetry makes as many attempts. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * The patch, guarded by the shown pod's uid and resourceVersion. A conflict that a status update
+ * alone caused (the pod, read again, is unchanged for debugging) is retried with the new
+ * resourceVersion, as client-go's RetryOnConflict does; a pod recreated or changed meanwhile
+ * stays a conflict.
+ */
+async function patchShownPod(
+  session: ClusterSession,
+  namespace: string,
+  name: string,
+  request: AddDebugContainerRequest,
+): Promise<void> {
+  const container = ephemeralContainerSpec(request.container);
+  let guard: V1Pod = request.pod;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await session.patchEphemeralContainers(
+        namespace,
+        name,
+        ephemeralContainerPatch(guard, container),
+        request.signal,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ClusterError && error.kind === 'conflict')) {
+        throw error;
+      }
+      const current = await session.readPod(namespace, name, request.signal).catch(() => undefined);
+      if (
+        attempt === CONFLICT_ATTEMPTS ||
+        !current ||
+        !unchangedForDebugging(request.pod, current)
+      ) {
+        throw error;
+      }
+      guard = current;
+    }
+  }
 }
 
 function waitUntilRunning(

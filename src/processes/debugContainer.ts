@@ -143,6 +143,28 @@ export function ephemeralContainerPatch(
   };
 }
 
+/**
+ * Whether `current` is still the pod `shown` as far as adding a debug container goes: the same
+ * pod (uid), still running, with the same containers and images and no ephemeral container added
+ * meanwhile. A resourceVersion moves with every status update (a restart count, an image pull's
+ * back-off), which alone is no reason to refuse what the user chose.
+ */
+export function unchangedForDebugging(shown: PodLike, current: PodLike): boolean {
+  const containers = (pod: PodLike) =>
+    [
+      ...(pod.spec?.initContainers ?? []),
+      ...(pod.spec?.containers ?? []),
+      ...(pod.spec?.ephemeralContainers ?? []),
+    ].map((container) => `${container.name}=${container.image ?? ''}`);
+  return (
+    shown.metadata?.uid !== undefined &&
+    current.metadata?.uid === shown.metadata.uid &&
+    current.status?.phase === 'Running' &&
+    current.metadata.deletionTimestamp === undefined &&
+    containers(current).join('\n') === containers(shown).join('\n')
+  );
+}
+
 /** Whether a target container must be chosen: without a shared namespace it decides what is seen. */
 export function targetRequired(pod: PodLike): boolean {
   return !isSharedPod(pod);

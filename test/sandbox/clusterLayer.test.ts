@@ -543,17 +543,38 @@ describe('cluster layer against the sandbox', function () {
       assert.ok(!seen.some((state) => state.kind === 'running'));
     });
 
-    it('refuses a pod that is not running, and one that changed since it was read', async function () {
+    it('refuses a pod that is not running, and one that changed or was recreated since it was read', async function () {
       const pod = await session.readPod('default', 'nginx');
       await assert.rejects(
         addDebugContainer(session, request({ ...pod, status: { phase: 'Pending' } }, 'never')),
         isClusterError('notRunning', /Pod nginx is Pending/),
       );
-      const stale = { ...pod, metadata: { ...pod.metadata, resourceVersion: '1' } };
+      // Read before the debug containers above were added: its spec is not the pod's any more.
+      const before = {
+        ...pod,
+        metadata: { ...pod.metadata, resourceVersion: '1' },
+        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], ephemeralContainers: [] },
+      };
       await assert.rejects(
-        addDebugContainer(session, request(stale, 'stale')),
+        addDebugContainer(session, request(before, 'stale')),
         isClusterError('conflict', /Pod nginx changed or was recreated since it was shown/),
       );
+      const recreated = { ...pod, metadata: { ...pod.metadata, uid: 'another-pod' } };
+      await assert.rejects(
+        addDebugContainer(session, request(recreated, 'recreated')),
+        isClusterError('conflict', /Pod nginx changed or was recreated since it was shown/),
+      );
+      const names = (await session.readPod('default', 'nginx')).spec?.ephemeralContainers?.map(
+        (container) => container.name,
+      );
+      assert.ok(!names?.includes('stale') && !names?.includes('recreated'), String(names));
+    });
+
+    it('patches again when only the status moved on since the pod was read', async function () {
+      const pod = await session.readPod('default', 'nginx');
+      const statusOnly = { ...pod, metadata: { ...pod.metadata, resourceVersion: '1' } };
+      const updated = await addDebugContainer(session, request(statusOnly, 'status-moved'));
+      assert.ok(updated.spec?.ephemeralContainers?.some((c) => c.name === 'status-moved'));
     });
 
     it('times out naming the last state, and is forbidden when RBAC says so', async function () {

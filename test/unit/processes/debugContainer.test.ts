@@ -12,6 +12,7 @@ import {
   rememberImage,
   reusableDebugContainers,
   targetRequired,
+  unchangedForDebugging,
 } from '../../../src/processes/debugContainer';
 import { DEBUG_MARKER_ENV } from '../../../src/processes/debugMarker';
 import type { PodLike } from '../../../src/processes/podContainers';
@@ -229,6 +230,41 @@ describe('debug containers', () => {
       nonRootRefusal({ kind: 'waiting', reason: 'CreateContainerConfigError' }),
       undefined,
     );
+  });
+
+  it('tells a pod whose status alone moved on from one changed or recreated since it was shown', () => {
+    const shown: PodLike = { ...pod(false), status: { phase: 'Running' } };
+    const restarted: PodLike = {
+      ...shown,
+      status: { phase: 'Running', containerStatuses: [{ name: 'app', restartCount: 3 }] },
+    };
+    assert.equal(unchangedForDebugging(shown, restarted), true);
+    const spec = shown.spec ?? { containers: [] };
+    const changes: [string, PodLike][] = [
+      ['recreated', { ...shown, metadata: { ...shown.metadata, uid: 'uid-2' } }],
+      ['no longer running', { ...shown, status: { phase: 'Failed' } }],
+      ['being deleted', { ...shown, metadata: { ...shown.metadata, deletionTimestamp: 'now' } }],
+      [
+        'a debug container added meanwhile',
+        {
+          ...shown,
+          spec: {
+            ...spec,
+            ephemeralContainers: [...(spec.ephemeralContainers ?? []), { name: 'debugger-ccccc' }],
+          },
+        },
+      ],
+      [
+        'an image changed',
+        {
+          ...shown,
+          spec: { ...spec, containers: [{ name: 'app', image: 'app:2' }, spec.containers[1]] },
+        },
+      ],
+    ];
+    for (const [what, current] of changes) {
+      assert.equal(unchangedForDebugging(shown, current), false, what);
+    }
   });
 
   it('offers recent images first, each once, and checks typed references', () => {
