@@ -160,14 +160,10 @@ export const SHARED_PID_NAMESPACE = '';
 /**
  * The key of the PID namespace a container's processes live in, as a listing sees them: the
  * pod's one namespace when it is shared, else the container's own, which an ephemeral
- * container targeting it joins (`kubectl debug --target`). Undefined stands for the shared one.
+ * container targeting it joins (`kubectl debug --target`).
  */
-export function pidNamespaceKey(pod: PodLike, container: string | undefined): string {
-  if (isSharedPod(pod) || container === undefined) {
-    return SHARED_PID_NAMESPACE;
-  }
-  const spec = pod.spec?.ephemeralContainers?.find((candidate) => candidate.name === container);
-  return spec?.targetContainerName ?? container;
+export function pidNamespaceKey(pod: PodLike, container: PodContainer): string {
+  return isSharedPod(pod) ? SHARED_PID_NAMESPACE : (container.targetContainer ?? container.name);
 }
 
 /**
@@ -177,7 +173,7 @@ export function pidNamespaceKey(pod: PodLike, container: string | undefined): st
 export function pidNamespaces(pod: PodLike): Map<string, PodContainer[]> {
   const namespaces = new Map<string, PodContainer[]>();
   for (const container of podContainers(pod)) {
-    const key = pidNamespaceKey(pod, container.name);
+    const key = pidNamespaceKey(pod, container);
     namespaces.set(key, [...(namespaces.get(key) ?? []), container]);
   }
   return namespaces;

@@ -144,7 +144,7 @@ async function targetOf(
   }
   const { pod, container } = containerTarget;
   await deps.processes.ensure(pod);
-  const pidNamespace = pidNamespaceKey(pod, container.name);
+  const pidNamespace = pidNamespaceKey(pod, container);
   const state = deps.processes.get(podUid(pod), pidNamespace);
   const listing = state?.status === 'ready' ? state.current : undefined;
   const mainPid = listing?.placed.mainPid.get(container.name);

@@ -489,7 +489,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     }
     const withoutShell = this.processes.containersWithoutShell(node.uid);
     for (const container of containers) {
-      const key = pidNamespaceKey(pod, container.name);
+      const key = pidNamespaceKey(pod, container);
       const listed = listedIn(key);
       const processes = listed?.placed.byContainer.get(container.name);
       result.push(

@@ -83,15 +83,14 @@ export class ProcessStore implements vscode.Disposable {
   /** Lists each PID namespace of the pod unless a current listing (or one under way) exists. */
   async ensure(pod: V1Pod): Promise<void> {
     await Promise.all(
-      this.namespacesToList(pod).map(({ entry, containers, key }) => {
-        if (entry.running) {
-          return entry.running.promise;
-        }
-        if (entry.containersKey === containersKey(containers) && entry.state.status !== 'loading') {
-          return Promise.resolve();
-        }
-        return this.start(pod, key, containers, entry);
-      }),
+      this.namespacesToList(pod).map(({ entry, containers, key }) =>
+        // Current and idle: nothing to do; otherwise start() lists, or joins the listing under way.
+        !entry.running &&
+        entry.containersKey === containersKey(containers) &&
+        entry.state.status !== 'loading'
+          ? Promise.resolve()
+          : this.start(pod, key, containers, entry),
+      ),
     );
   }
 

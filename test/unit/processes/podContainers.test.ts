@@ -123,6 +123,12 @@ describe('inspectorCandidates', () => {
 });
 
 describe('pidNamespaces', () => {
+  const named = (of: PodLike, name: string) => {
+    const found = podContainers(of).find((container) => container.name === name);
+    assert.ok(found, name);
+    return found;
+  };
+
   const names = (namespaces: Map<string, { name: string }[]>) =>
     Object.fromEntries([...namespaces].map(([key, list]) => [key, list.map((c) => c.name)]));
 
@@ -130,8 +136,8 @@ describe('pidNamespaces', () => {
     assert.deepEqual(names(pidNamespaces(pod)), {
       [SHARED_PID_NAMESPACE]: ['setup', 'proxy', 'nginx', 'shell', 'debugger-abcde'],
     });
-    assert.equal(pidNamespaceKey(pod, 'nginx'), SHARED_PID_NAMESPACE);
-    assert.equal(pidNamespaceKey(pod, undefined), SHARED_PID_NAMESPACE);
+    assert.equal(pidNamespaceKey(pod, named(pod, 'nginx')), SHARED_PID_NAMESPACE);
+    assert.equal(pidNamespaceKey(pod, named(pod, 'debugger-abcde')), SHARED_PID_NAMESPACE);
   });
 
   it('has one per container otherwise, which a debug container targeting it joins', () => {
@@ -154,7 +160,7 @@ describe('pidNamespaces', () => {
       shell: ['shell'],
       'debugger-alone': ['debugger-alone'],
     });
-    assert.equal(pidNamespaceKey(isolated, 'debugger-abcde'), 'nginx');
-    assert.equal(pidNamespaceKey(isolated, 'shell'), 'shell');
+    assert.equal(pidNamespaceKey(isolated, named(isolated, 'debugger-abcde')), 'nginx');
+    assert.equal(pidNamespaceKey(isolated, named(isolated, 'shell')), 'shell');
   });
 });
