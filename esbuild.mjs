@@ -25,6 +25,8 @@ const contexts = [
     entryPoints: {
       extension: 'src/extension.ts',
       server: 'src/manifest/server/server.ts',
+      // The server's check workers (checkWorkers.ts), started beside it for large files.
+      checkWorker: 'src/manifest/server/checkWorker.ts',
       // Loaded on first use (src/common/lazyBundle.ts), so activation does not pay for them:
       // client-node when the view is shown or a command runs, the language client once a
       // manifest is open.

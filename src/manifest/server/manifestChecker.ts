@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { parseChunk, splitDocuments, type Finding } from './manifestModel';
+import { parseChunk, splitDocuments, type DocumentChunk, type Finding } from './manifestModel';
 import { checkDebugContainers } from './rules/debugContainer';
 import { checkPidOne } from './rules/pidOne';
 import { checkPodSpecFields } from './rules/podSpecFields';
@@ -29,6 +29,26 @@ export interface CheckedDocument {
 
 const KUBERNETES_HINT = /^\s*"?kind"?\s*:/m;
 
+/** How checking one document went: its findings, and what it threw if it threw. */
+export interface DocumentCheck {
+  readonly findings: readonly Finding[];
+  readonly error?: unknown;
+}
+
+/** Checks documents one by one, each with `checkHere` unless it has other threads to use. */
+export type CheckDocuments = (
+  texts: readonly string[],
+  checkHere: (text: string) => DocumentCheck,
+) => Promise<DocumentCheck[]>;
+
+/** A file split into its documents, with those the cache already holds. */
+interface CheckPlan {
+  readonly chunks: readonly DocumentChunk[];
+  readonly known: Map<string, readonly Finding[]>;
+  /** Texts of the documents to check, each once. */
+  readonly unchecked: readonly string[];
+}
+
 /**
  * Checks manifest files. Results are cached per file and per document source text, so an edit
  * re-checks only the documents it changed.
@@ -40,6 +60,9 @@ export class ManifestChecker {
     private readonly checkOne: (text: string) => readonly Finding[] = checkDocument,
     /** Told about a document the checks threw on (the server logs it). */
     private readonly onError?: (error: unknown) => void,
+    /** Spreads a large file's documents over threads (checkWorkers.ts); here, one by one. */
+    private readonly checkDocuments: CheckDocuments = (texts, checkHere) =>
+      Promise.resolve(texts.map(checkHere)),
   ) {}
 
   /**
@@ -48,23 +71,24 @@ export class ManifestChecker {
    * the very same findings array, which the LSP conversion caches on.
    */
   check(fileKey: string, text: string, maxFileSize: number): CheckedDocument[] {
-    if (text.length > maxFileSize) {
-      this.cache.delete(fileKey);
-      return KUBERNETES_HINT.test(text.slice(0, 65_536))
-        ? [{ offset: 0, findings: [tooLarge(text, maxFileSize)] }]
-        : [];
+    const plan = this.plan(fileKey, text, maxFileSize);
+    if (!('chunks' in plan)) {
+      return plan;
     }
-    const previous = this.cache.get(fileKey);
-    const current = new Map<string, readonly Finding[]>();
-    const checked: CheckedDocument[] = [];
-    for (const chunk of splitDocuments(text)) {
-      let findings = current.get(chunk.text) ?? previous?.get(chunk.text);
-      findings ??= this.checkSafely(chunk.text);
-      current.set(chunk.text, findings);
-      checked.push({ offset: chunk.offset, findings });
+    return this.finish(fileKey, plan, plan.unchecked.map(this.checkHere));
+  }
+
+  /** As `check`, with the documents to check spread over the threads `checkDocuments` has. */
+  async checkSpread(
+    fileKey: string,
+    text: string,
+    maxFileSize: number,
+  ): Promise<CheckedDocument[]> {
+    const plan = this.plan(fileKey, text, maxFileSize);
+    if (!('chunks' in plan)) {
+      return plan;
     }
-    this.cache.set(fileKey, current);
-    return checked;
+    return this.finish(fileKey, plan, await this.checkDocuments(plan.unchecked, this.checkHere));
   }
 
   /** Every finding of a file, placed in it. */
@@ -74,19 +98,44 @@ export class ManifestChecker {
     );
   }
 
-  /**
-   * A document that throws (the parser's recursion overflows the stack on thousands of nested
-   * sequences on one line) still gets an answer: a diagnostic saying it was not checked when it
-   * looks like a Kubernetes object, nothing otherwise; never the previous results left standing.
-   */
-  private checkSafely(text: string): readonly Finding[] {
-    try {
-      return this.checkOne(text);
-    } catch (error) {
-      this.onError?.(error);
-      return hasTopLevelKind(text) ? [unreadable(text, error)] : [];
+  private plan(fileKey: string, text: string, maxFileSize: number): CheckPlan | CheckedDocument[] {
+    if (text.length > maxFileSize) {
+      this.cache.delete(fileKey);
+      return KUBERNETES_HINT.test(text.slice(0, 65_536))
+        ? [{ offset: 0, findings: [tooLarge(text, maxFileSize)] }]
+        : [];
     }
+    const previous = this.cache.get(fileKey);
+    const chunks = splitDocuments(text);
+    const known = new Map<string, readonly Finding[]>();
+    const unchecked = new Set<string>();
+    for (const chunk of chunks) {
+      const findings = previous?.get(chunk.text);
+      if (findings) {
+        known.set(chunk.text, findings);
+      } else {
+        unchecked.add(chunk.text);
+      }
+    }
+    return { chunks, known, unchecked: [...unchecked] };
   }
+
+  private finish(
+    fileKey: string,
+    { chunks, known, unchecked }: CheckPlan,
+    checks: readonly DocumentCheck[],
+  ): CheckedDocument[] {
+    checks.forEach(({ findings, error }, index) => {
+      if (error !== undefined) {
+        this.onError?.(error);
+      }
+      known.set(unchecked[index], findings);
+    });
+    this.cache.set(fileKey, known);
+    return chunks.map((chunk) => ({ offset: chunk.offset, findings: known.get(chunk.text)! }));
+  }
+
+  private readonly checkHere = (text: string): DocumentCheck => checkSafely(text, this.checkOne);
 
   forget(fileKey: string): void {
     this.cache.delete(fileKey);
@@ -94,6 +143,22 @@ export class ManifestChecker {
 
   clear(): void {
     this.cache.clear();
+  }
+}
+
+/**
+ * A document that throws (the parser's recursion overflows the stack on thousands of nested
+ * sequences on one line) still gets an answer: a diagnostic saying it was not checked when it
+ * looks like a Kubernetes object, nothing otherwise; never the previous results left standing.
+ */
+export function checkSafely(
+  text: string,
+  checkOne: (text: string) => readonly Finding[] = checkDocument,
+): DocumentCheck {
+  try {
+    return { findings: checkOne(text) };
+  } catch (error) {
+    return { findings: hasTopLevelKind(text) ? [unreadable(text, error)] : [], error };
   }
 }
 

@@ -17,6 +17,7 @@ import { quickFixes } from './codeActions';
 import { hoverAt } from './hover';
 import { isManifestLanguage, type InitializationOptions } from '../manifestProtocol';
 import { CHECK_DEBOUNCE_MS, CheckScheduler } from './checkScheduler';
+import { CheckWorkerPool } from './checkWorkers';
 import { toDiagnostics } from './diagnostics';
 import { ManifestChecker, checkDocument } from './manifestChecker';
 import { publishEncoder } from './publishEncoder';
@@ -39,12 +40,20 @@ const connection = createConnection(
 let shutdownRequested = false;
 connection.onShutdown(() => {
   shutdownRequested = true;
+  workers.dispose();
 });
 // The library ends a server whose stdin it opened itself; this one was handed a reader.
 process.stdin.on('close', () => process.exit(shutdownRequested ? 0 : 1));
 const documents = new TextDocuments(TextDocument);
-const checker = new ManifestChecker(checkDocument, (error) =>
-  connection.console.error(`A document could not be checked: ${errorText(error)}`),
+let l10nBundlePath: string | undefined;
+const workers = CheckWorkerPool.forThisMachine(
+  () => ({ l10nBundlePath }),
+  (error) => connection.console.warn(`A check worker failed: ${errorText(error)}`),
+);
+const checker = new ManifestChecker(
+  checkDocument,
+  (error) => connection.console.error(`A document could not be checked: ${errorText(error)}`),
+  workers.checkDocuments,
 );
 const scheduler = new CheckScheduler(CHECK_DEBOUNCE_MS, (uri) => void validate(uri));
 const settingsByUri = new Map<string, Promise<ManifestSettings>>();
@@ -59,6 +68,8 @@ connection.onInitialize((params) => {
   const l10nProblem = configureServerL10n(options?.l10nBundlePath);
   if (l10nProblem) {
     connection.console.warn(l10nProblem);
+  } else {
+    l10nBundlePath = options?.l10nBundlePath;
   }
   pullConfiguration = params.capabilities.workspace?.configuration === true;
   return {
@@ -122,12 +133,19 @@ async function validate(uri: string): Promise<void> {
     return;
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const version = document.version;
   checkedWith.set(uri, settings);
   let diagnostics: Diagnostic[];
   try {
     const checked = settings.enable
-      ? checker.check(uri, document.getText(), settings.maxFileSize)
+      ? await checker.checkSpread(uri, document.getText(), settings.maxFileSize)
       : [];
+    // A large file is checked over several turns of the event loop. If it changed meanwhile, its
+    // next check is already scheduled; if it was closed, its diagnostics were cleared.
+    if (openManifest(uri) !== document || document.version !== version) {
+      return;
+    }
     diagnostics = toDiagnostics(document, checked, settings);
   } catch (error) {
     // Something is always published: an empty list rather than the last check's diagnostics.
@@ -141,7 +159,11 @@ async function validate(uri: string): Promise<void> {
     return;
   }
   const elapsed = (performance.now() - started).toFixed(1);
-  connection.console.debug(`Checked ${uri}: ${diagnostics.length} diagnostics in ${elapsed} ms`);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = ((cpu.user + cpu.system) / 1000).toFixed(1);
+  connection.console.debug(
+    `Checked ${uri}: ${diagnostics.length} diagnostics in ${elapsed} ms (${cpuMs} ms of CPU, every thread)`,
+  );
 }
 
 documents.onDidOpen(({ document }) => opening.add(document.uri));
