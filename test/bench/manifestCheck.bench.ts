@@ -5,7 +5,7 @@
 // strict Kubernetes schema. The warm measurements run in interleaved rounds (bare parse, our open,
 // our edit, yaml-language-server's open), so that each ratio compares samples taken seconds apart
 // on a shared machine. Then the server's memory over 1,000 files opened and closed, 20 MB
-// non-Kubernetes files among them.
+// non-Kubernetes files and 2,000-document manifests (checked on the server's workers) among them.
 // Run: npm run bench:manifest. It prints medians, ranges and per-round ratios; it never asserts
 // timings. BENCH_CPU_PROF=<dir> writes a CPU profile of each manifest server (node --cpu-prof);
 // BENCH_SERVER=<path to server.ts> benches another copy of the server (e.g. `git archive` of a
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
   const memory = await memoryRun(serverJs);
 
   print(
-    `memory over ${MEMORY_FILES} files opened and closed (${memory.large} of them ${LARGE_FILE_BYTES / 1_000_000} MB non-Kubernetes JSON/YAML): peak ${memory.peak.toFixed(0)} MB, ${memory.rss.toFixed(0)} MB after all closed; a large file published in ${spread(memory.largeMs, ms)}`,
+    `memory over ${MEMORY_FILES} files opened and closed (${memory.large} of them ${LARGE_FILE_BYTES / 1_000_000} MB non-Kubernetes JSON/YAML, ${memory.manifests} of ${DOCUMENTS} documents): peak ${memory.peak.toFixed(0)} MB, ${memory.rss.toFixed(0)} MB after all closed; a large file published in ${spread(memory.largeMs, ms)}`,
   );
 }
 
@@ -404,17 +404,27 @@ async function warmYamlLanguageServer(schemaPath: string, text: string): Promise
 /** Opens and closes files one after another on one server, as a long editing session would. */
 async function memoryRun(
   serverJs: string,
-): Promise<{ peak: number; rss: number; large: number; largeMs: number[] }> {
+): Promise<{ peak: number; rss: number; large: number; manifests: number; largeMs: number[] }> {
   // The large files are under the size limit here, so they reach the checker itself.
   const session = await manifestServer(serverJs, { maxFileSize: 2 * LARGE_FILE_BYTES });
   const jsonText = largeJson(LARGE_FILE_BYTES);
   const yamlText = largeYaml(LARGE_FILE_BYTES);
+  const manifests = manifestFile(DOCUMENTS);
   const small = manifestFile(40);
   const largeMs: number[] = [];
+  let manifestCount = 0;
   for (let i = 0; i < MEMORY_FILES; i++) {
     const large = i % 100 === 50;
     const json = large && largeMs.length % 2 === 0;
-    const fileText = large ? (json ? jsonText : yamlText) : `${small}# ${i}\n`;
+    const manifest = i % 100 === 25;
+    manifestCount += manifest ? 1 : 0;
+    const fileText = large
+      ? json
+        ? jsonText
+        : yamlText
+      : manifest
+        ? `${manifests}# ${i}\n`
+        : `${small}# ${i}\n`;
     const { ms: elapsed, uri } = await timeOpen(session, fileText, json ? 'json' : 'yaml');
     if (large) {
       largeMs.push(elapsed);
@@ -425,7 +435,7 @@ async function memoryRun(
   }
   const { peak, rss } = session.memory();
   await session.stop();
-  return { peak, rss, large: largeMs.length, largeMs };
+  return { peak, rss, large: largeMs.length, manifests: manifestCount, largeMs };
 }
 
 void main();

@@ -125,6 +125,26 @@ describe('manifest language server in the editor', function () {
     }
   });
 
+  it('shows every document’s diagnostics in a file of hundreds of documents', async () => {
+    // Large enough to be spread over the server's check workers (over 200,000 characters).
+    const documents = (await vscode.workspace.fs.readFile(fixtureUri('every-kind.yaml')))
+      .toString()
+      .split(/^---\n/m);
+    const copies = Array.from({ length: 100 }, (_, copy) =>
+      documents.map((text) => text.replace(/name: (\S+)/, `name: $1-${copy}`)).join('---\n'),
+    );
+    const uri = vscode.Uri.file(join(scratch, `${++opened}-large.yaml`));
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(copies.join('---\n')));
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const diagnostics = await diagnosticsWhen(uri, (found) => found.length === 900);
+    for (const diagnostic of diagnostics) {
+      assert.equal(codeOf(diagnostic), 'ppe-host-pid-conflict');
+      assert.equal(document.getText(diagnostic.range), 'shareProcessNamespace');
+    }
+    assert.equal(new Set(diagnostics.map((d) => d.range.start.line)).size, 900);
+  });
+
   it('says nothing about a Helm template', async () => {
     const helm = await openFixture('helm-template.yaml', 'yaml');
     // A manifest opened after the template is checked after it: once its diagnostics are in,

@@ -89,6 +89,19 @@ describe('package.json', () => {
       }
     }
   });
+
+  it('packages every bundle esbuild writes to dist/', () => {
+    // A bundle left out of the package fails only in the installed extension (the check worker
+    // silently: the server then checks on one thread).
+    const build = readFileSync(join(root, 'esbuild.mjs'), 'utf8');
+    const entries = /entryPoints: \{([^}]*)\}/.exec(build)?.[1] ?? '';
+    const bundles = [...entries.matchAll(/^\s*(\w+): '/gm)].map((match) => match[1]);
+    assert.ok(bundles.includes('server') && bundles.includes('checkWorker'), bundles.join(', '));
+    const packaged = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n');
+    for (const bundle of bundles) {
+      assert.ok(packaged.includes(`!dist/${bundle}.js`), `.vscodeignore keeps dist/${bundle}.js`);
+    }
+  });
 });
 
 /** The languages the task page is published in, besides English (README: Languages). */

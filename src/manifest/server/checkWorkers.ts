@@ -5,8 +5,13 @@ import type { CheckDocuments, DocumentCheck } from './manifestChecker';
 
 /** Below this much unchecked text a file is checked on the server's own thread alone. */
 export const PARALLEL_MIN_CHARS = 200_000;
-/** Workers beside the server's thread; more cores than this are left to the editor. */
-const MAX_WORKERS = 3;
+/**
+ * Workers beside the server's thread. Each holds about 30 MB while it lives (its own heap and
+ * young generation): with three, the server's peak over the memory bench went from 278 MB to
+ * 349 MB, past the 300 MB it must stay under, so one worker it is, on any machine of two cores
+ * or more.
+ */
+const MAX_WORKERS = 1;
 /** Each file's work is cut into this many batches per thread, so a slow thread takes fewer. */
 const BATCHES_PER_THREAD = 4;
 /** Idle workers are ended after this, so the memory they hold goes back. */
@@ -34,7 +39,7 @@ interface Batch {
 /**
  * Checks the documents of a large file on worker threads beside the server's own: each document
  * is checked on its own, so a file of thousands of them (a `kubectl get -o yaml` dump, a rendered
- * chart) is spread over the machine's cores. The work is cut into batches that each thread takes
+ * chart) is spread over two cores. The work is cut into batches that each thread takes
  * as it gets free; the server's thread takes its batches between turns of its event loop, so it
  * still reads messages while a file is checked, and a worker that is slow to start or busy with
  * another file takes fewer. A worker that fails hands its batch back to the server's thread.
