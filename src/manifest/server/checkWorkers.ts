@@ -160,6 +160,11 @@ export class CheckWorkerPool {
   }
 
   private ask(worker: Worker, texts: readonly string[]): Promise<readonly DocumentCheck[] | Error> {
+    // Another file's check may have seen this worker fail, or the server ended it; it would
+    // never answer.
+    if (!this.workers.includes(worker)) {
+      return Promise.resolve(new Error('The check worker was ended.'));
+    }
     const id = this.nextId++;
     return new Promise((answer) => {
       this.waiting.set(id, { worker, answer });

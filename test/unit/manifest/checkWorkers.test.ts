@@ -126,6 +126,22 @@ describe('check workers', function () {
     });
   }
 
+  it('finishes a check on its own thread when the workers are ended under way', async () => {
+    const errors: unknown[] = [];
+    const workers = pool(undefined, undefined, errors);
+    const here = countedHere();
+    const spread = workers.checkDocuments(texts, here.checkHere);
+    // The worker has a batch in hand by now: checkDocuments hands out the first ones at once.
+    workers.dispose();
+    const checks = await spread;
+    assert.deepEqual(
+      checks.map((check) => check.findings),
+      texts.map((document) => checkSafely(document).findings),
+    );
+    assert.equal(here.count(), texts.length);
+    assert.ok(errors.length >= 1);
+  });
+
   it('caches what workers found, so an edit of one document re-checks that one only', async () => {
     const checked: string[] = [];
     const workers = pool();
