@@ -34,6 +34,57 @@ describe('manifest model', () => {
     it('handles CRLF line ends', () => {
       assert.equal(splitDocuments('a: 1\r\n---\r\nb: 2\r\n').length, 2);
     });
+
+    it('splits at every --- marker YAML sees, on any mix of dashes, breaks and directives', () => {
+      // The split written with a regex, as the oracle for its faster scan: a marker follows the
+      // start or a YAML line break (\n, \r; not U+2028, where JavaScript's multiline ^ matches).
+      const expected = (text: string) => {
+        const starts = [0];
+        for (const match of text.matchAll(/(?<![^\r\n])---(?=[ \t\r\n]|$)/g)) {
+          let start = match.index;
+          while (start > 0) {
+            const previousLineStart = text.lastIndexOf('\n', start - 2) + 1;
+            if (text[previousLineStart] !== '%') {
+              break;
+            }
+            start = previousLineStart;
+          }
+          if (start > starts[starts.length - 1]) {
+            starts.push(start);
+          }
+        }
+        return starts;
+      };
+      const pieces = [
+        '---',
+        '-',
+        '--',
+        '\n',
+        '\r',
+        '\r\n',
+        ' ',
+        '\t',
+        'a',
+        '%YAML 1.1\n',
+        '\u2028',
+      ];
+      let seed = 7;
+      const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      for (let round = 0; round < 5_000; round++) {
+        const length = 1 + Math.floor(random() * 24);
+        const text = Array.from(
+          { length },
+          () => pieces[Math.floor(random() * pieces.length)],
+        ).join('');
+        const chunks = splitDocuments(text);
+        assert.deepEqual(
+          chunks.map((chunk) => chunk.offset),
+          expected(text),
+          JSON.stringify(text),
+        );
+        assert.equal(chunks.map((chunk) => chunk.text).join(''), text);
+      }
+    });
   });
 
   describe('parseChunk', () => {
