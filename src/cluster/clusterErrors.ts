@@ -13,6 +13,7 @@ export type ClusterErrorKind =
   | 'timeout'
   | 'cancelled'
   | 'truncated'
+  | 'tooLarge'
   | 'gone'
   | 'conflict'
   | 'invalid'
@@ -344,6 +345,19 @@ export function truncatedError(context: ClusterErrorContext, cause?: unknown): C
     ),
     { ...context },
     { cause },
+  );
+}
+
+/** An exec whose output passed its budget: it was stopped, and nothing of it is used. */
+export function outputTooLargeError(context: ClusterErrorContext, maxBytes: number): ClusterError {
+  return new ClusterError(
+    'tooLarge',
+    l10n.t(
+      'The command in container {0} sent more than {1} MB, its limit for this operation, and was stopped: its output is not used.',
+      context.container ?? '',
+      Math.round((maxBytes / 1024 / 1024) * 10) / 10,
+    ),
+    { ...context },
   );
 }
 

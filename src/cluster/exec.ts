@@ -1,7 +1,7 @@
 // The exec helper (run an argv, collect or stream its output, feed stdin, get the exit code) and
 // the streaming channel for terminals; both on ExecSocket.
 import * as l10n from '@vscode/l10n';
-import { ClusterError, type ClusterErrorContext } from './clusterErrors';
+import { ClusterError, outputTooLargeError, type ClusterErrorContext } from './clusterErrors';
 import { startDeadline, type ClusterConnection } from './connection';
 import type { ExecProtocol } from './execProtocol';
 import { ExecSocket, type ExecEnd } from './execSocket';
@@ -21,6 +21,13 @@ export interface ExecRequest {
   /** For the whole command, connection included (default: the session's request timeout). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The most stdout and stderr this exec may collect (default DEFAULT_EXEC_OUTPUT_BYTES): past it
+   * the socket is closed at once, which ends the command in the container (its next write meets
+   * a closed pipe), and the exec fails with a `tooLarge` error. Streamed output is its
+   * consumer's to bound.
+   */
+  maxOutputBytes?: number;
   /** Streams stdout instead of collecting it into the result. */
   onStdout?: (chunk: Buffer) => void;
   /** Streams stderr instead of collecting it into the result. */
@@ -37,6 +44,9 @@ export interface ExecResult {
   stderr: Buffer;
   protocol: ExecProtocol;
 }
+
+/** What an exec may collect unless its caller says otherwise: a container cannot flood the editor. */
+export const DEFAULT_EXEC_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 export async function runExec(
   connection: ClusterConnection,
@@ -58,10 +68,27 @@ export async function runExec(
   const deadline = startDeadline(request.signal, request.timeoutMs ?? defaultTimeoutMs, context);
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
+  const maxOutputBytes = request.maxOutputBytes ?? DEFAULT_EXEC_OUTPUT_BYTES;
+  let collected = 0;
+  let overflowed = false;
   let settle: (end: ExecEnd) => void = () => undefined;
   const ended = new Promise<ExecEnd>((resolve) => (settle = resolve));
   let socket: ExecSocket | undefined;
   const onAbort = () => socket?.terminate(deadline.error());
+  const collect = (into: Buffer[]) => (chunk: Buffer) => {
+    if (overflowed) {
+      return;
+    }
+    collected += chunk.length;
+    if (collected > maxOutputBytes) {
+      overflowed = true;
+      stdout.length = 0;
+      stderr.length = 0;
+      socket?.terminate(outputTooLargeError(context, maxOutputBytes));
+      return;
+    }
+    into.push(chunk);
+  };
   try {
     socket = await ExecSocket.connect(
       connection,
@@ -75,8 +102,8 @@ export async function runExec(
         protocols: request.protocols,
       },
       {
-        stdout: request.onStdout ?? ((chunk) => stdout.push(chunk)),
-        stderr: request.onStderr ?? ((chunk) => stderr.push(chunk)),
+        stdout: request.onStdout ?? collect(stdout),
+        stderr: request.onStderr ?? collect(stderr),
         end: settle,
       },
       deadline.signal,

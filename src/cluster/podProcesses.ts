@@ -22,6 +22,9 @@ export interface PodProcesses {
   readonly sampledAt: number;
 }
 
+/** About 2 KB a process (status, stat, cgroup, command line) for 30,000 processes. */
+const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+
 /**
  * Every process of a pod, each placed under its container, in ONE exec round trip: a POSIX sh
  * script that reads /proc in `request.container` (see processListing.ts).
@@ -40,6 +43,7 @@ export async function listPodProcesses(
     command: processListingCommand(),
     signal: request.signal,
     timeoutMs: request.timeoutMs,
+    maxOutputBytes: MAX_LISTING_BYTES,
   });
   const listing = parseProcessListing(result.stdout);
   if (!listing.complete) {

@@ -106,6 +106,22 @@ function isRemoteFsError(error: unknown): error is RemoteFsError {
   );
 }
 
+/** A special file's kind, as the script names it, in the user's words. */
+function specialKind(kind: string): string {
+  switch (kind) {
+    case 'fifo':
+      return vscode.l10n.t('named pipe (FIFO)');
+    case 'char':
+      return vscode.l10n.t('character device');
+    case 'block':
+      return vscode.l10n.t('block device');
+    case 'socket':
+      return vscode.l10n.t('socket');
+    default:
+      return vscode.l10n.t('special file');
+  }
+}
+
 /**
  * A container filesystem operation's failure as the FileSystemError VS Code expects (its Explorer
  * and editors act on the code), with a sentence that says why where the code alone does not.
@@ -188,6 +204,48 @@ export function toFileSystemError(
       return new vscode.FileSystemError(
         vscode.l10n.t('No space is left on the filesystem of {0}.', path),
       );
+    case 'ERACE':
+      return vscode.FileSystemError.NoPermissions(
+        vscode.l10n.t(
+          '{0} changed while it was being opened (a folder or file was swapped for a link), so nothing was done: a process in container {1} may be interfering. Try again.',
+          path,
+          root.container,
+        ),
+      );
+    case 'ESPECIAL':
+      return new vscode.FileSystemError(
+        vscode.l10n.t(
+          '{0} is not a regular file but a {1}: reading it could block or never end, so it is not opened.',
+          path,
+          specialKind(error.detail),
+        ),
+      );
+    case 'EFBIG':
+      return new vscode.FileSystemError(
+        vscode.l10n.t(
+          '{0} is too large to open in the editor ({1} MB).',
+          path,
+          Math.ceil(Number(error.detail) / 1024 / 1024),
+        ),
+      );
+    case 'EXDEV':
+      return new vscode.FileSystemError(
+        vscode.l10n.t(
+          '{0} and its destination are on different volumes of container {1}: copy it, then delete the original.',
+          path,
+          root.container,
+        ),
+      );
+    case 'EBUSY':
+      return new vscode.FileSystemError(
+        vscode.l10n.t(
+          '{0} is a mount point or a file mounted on its own (a ConfigMap subPath, /etc/hosts) in container {1}, which cannot be replaced.',
+          path,
+          root.container,
+        ),
+      );
+    case 'EINVAL':
+      return new vscode.FileSystemError(vscode.l10n.t('{0} cannot be copied into itself.', path));
     case 'EIO':
       return new vscode.FileSystemError(vscode.l10n.t('{0}: {1}', path, error.detail));
   }

@@ -171,6 +171,9 @@ export class ProcessDetailsDocuments
       container: request.readFrom,
       command: processDetailsCommand(request.pid),
       timeoutMs: settings.get('cluster.requestTimeout') * 1000,
+      // Status, environment, limits, mounts and /etc/passwd: a hostile target can link the last
+      // to /dev/zero, so a budget well past any real one.
+      maxOutputBytes: 8 * 1024 * 1024,
     });
     const reading = parseProcessDetails(result.stdout, request.pid, Date.now());
     // The same PID with another start time is a later process: the one asked about is gone.

@@ -1,11 +1,11 @@
 // A process's environment from the bytes of /proc/PID/environ, with the values that look like
 // secrets marked so the details document can mask them.
-import { hasSecretShape, isSecretName } from '../manifest/server/secretPatterns';
+import { MASK, isLiveSecretName, maskSecretShapes } from '../manifest/server/secretPatterns';
 
-/** Shown instead of a secret: always the same length, so it tells nothing about the value. */
-export const MASK = '••••••';
+export { MASK };
 
 export interface EnvironmentVariable {
+  /** Empty for an entry that is not NAME=VALUE (no `=`, a space in the name): then `value` is it all. */
   readonly name: string;
   readonly value: string;
   /** The name or the value looks like a secret: masked until the user reveals it. */
@@ -22,16 +22,9 @@ export type Environment =
    */
   | { readonly kind: 'overwritten'; readonly text: string };
 
-/**
- * Words that mark a secret in a live environment beyond those the manifest checks use. A masked
- * value costs a click; a shown one may leak into a screen share, so this errs on masking (SORT_KEY
- * is masked too). Each is rewritten to SECRET so the manifest rules' exceptions still apply:
- * TLS_CERT_FILE and SIGNING_KEY_PATH name files, not secrets.
- */
-const EXTRA_SECRET_WORDS = /(^|[_.-])(KEYS?|CERTS?|CERTIFICATE|PRIVATE|COOKIE|SALT)(?=$|[_.-])/gi;
-
 export function looksSecret(name: string, value: string): boolean {
-  return isSecretName(name.replace(EXTRA_SECRET_WORDS, '$1SECRET')) || hasSecretShape(value);
+  // The live value, not a manifest's: `$` in it is a character, not a reference.
+  return isLiveSecretName(name) || maskSecretShapes(value) !== value;
 }
 
 /**
@@ -50,16 +43,31 @@ export function parseEnviron(bytes: Uint8Array): Environment {
   if (entries[entries.length - 1] === '') {
     entries.pop();
   }
+  // A title written over the environment starts at its first byte: the first entry tells.
+  if (!isVariable(entries[0])) {
+    return {
+      kind: 'overwritten',
+      text: maskSecretShapes(entries.filter((text) => text !== '').join(' ')),
+    };
+  }
   const variables: EnvironmentVariable[] = [];
   for (const entry of entries) {
-    const equals = entry.indexOf('=');
-    const name = entry.slice(0, Math.max(equals, 0));
-    // A gap (two NULs in a row), text without `=` or a name with spaces: not an environment.
-    if (equals <= 0 || !VARIABLE_NAME.test(name)) {
-      return { kind: 'overwritten', text: entries.filter((text) => text !== '').join(' ') };
+    if (!isVariable(entry)) {
+      // One odd entry among variables: kept, and masked, since nothing tells what it holds.
+      if (entry !== '') {
+        variables.push({ name: '', value: entry, secret: true });
+      }
+      continue;
     }
+    const equals = entry.indexOf('=');
+    const name = entry.slice(0, equals);
     const value = entry.slice(equals + 1);
     variables.push({ name, value, secret: looksSecret(name, value) });
   }
   return { kind: 'variables', variables };
+}
+
+function isVariable(entry: string): boolean {
+  const equals = entry.indexOf('=');
+  return equals > 0 && VARIABLE_NAME.test(entry.slice(0, equals));
 }

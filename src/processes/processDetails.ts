@@ -1,6 +1,7 @@
 // Everything /proc tells about one process, read in ONE exec and rendered as the text of the
 // details document. Pure: the document provider runs the argv and supplies the localized words.
 import { decodeCapabilities, hasCapability, type CapabilitySet } from './capabilities';
+import { maskArgv } from '../manifest/server/secretPatterns';
 import { MASK, parseEnviron, type Environment } from './environment';
 import { formatElapsed, formatRss } from './format';
 
@@ -31,10 +32,16 @@ s ns; stat -L -c '%i %n' "$p"/ns/* 1/ns/* 2>/dev/null
 s fd; ls "$p/fd" 2>&1
 s uptime; cat uptime
 s reader; cat self/status
+# The target's own names files, as long as they are plain files: a hostile target may link them
+# to /dev/zero, a FIFO or the reader's side. At most 1 MiB of each.
+names() {
+  [ ! -L "$p/root/etc" ] && [ ! -L "$p/root/etc/$1" ] && [ -f "$p/root/etc/$1" ] &&
+    head -c 1048576 "$p/root/etc/$1" 2>/dev/null
+}
 s passwd
-cat "$p/root/etc/passwd" 2>/dev/null || { s reader-passwd; cat /etc/passwd 2>/dev/null; }
+names passwd || { s reader-passwd; head -c 1048576 /etc/passwd 2>/dev/null; }
 s group
-cat "$p/root/etc/group" 2>/dev/null || { s reader-group; cat /etc/group 2>/dev/null; }
+names group || { s reader-group; head -c 1048576 /etc/group 2>/dev/null; }
 s end
 `;
 
@@ -483,7 +490,9 @@ export function renderProcessDetails(
   strings: DetailsStrings,
 ): string {
   const { labels, headings } = strings;
-  const commandLine = details.argv.length > 0 ? details.argv.join(' ') : `[${details.comm}]`;
+  const masked = maskArgv(details.argv);
+  const commandLine = details.argv.length > 0 ? masked.join(' ') : `[${details.comm}]`;
+  const shownArgv = revealed ? details.argv : masked;
   const container = context.isSandbox
     ? strings.sandbox
     : context.container === undefined
@@ -502,7 +511,7 @@ export function renderProcessDetails(
     '',
     `## ${headings.commandLine}`,
     ...(details.argv.length > 0
-      ? details.argv.map((arg, index) => `  [${index}] ${escapeControls(arg)}`)
+      ? shownArgv.map((arg, index) => `  [${index}] ${escapeControls(arg)}`)
       : [`  ${strings.noArguments}`]),
     '',
     `## ${headings.process}`,
@@ -613,12 +622,12 @@ function environmentLines(
         lines.push(revealed ? `⚠ ${strings.revealed(secrets)}` : `ℹ ${strings.masked(secrets)}`);
       }
       lines.push(
-        ...environment.variables.map(
-          (variable) =>
-            `  ${escapeControls(variable.name)}=${
-              variable.secret && !revealed ? MASK : escapeControls(variable.value)
-            }`,
-        ),
+        ...environment.variables.map((variable) => {
+          const value = variable.secret && !revealed ? MASK : escapeControls(variable.value);
+          return variable.name === ''
+            ? `  ${value}`
+            : `  ${escapeControls(variable.name)}=${value}`;
+        }),
       );
       break;
     }

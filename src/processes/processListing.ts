@@ -1,3 +1,4 @@
+import { maskArgv } from '../manifest/server/secretPatterns';
 import type { ListerProcess, ProcessInfo, ProcessListing } from './types';
 
 /*
@@ -368,7 +369,8 @@ function buildProcess(
     startTicks: stat.startTicks,
     comm: stat.comm,
     argv,
-    commandLine: argv.length > 0 ? argv.join(' ') : `[${stat.comm}]`,
+    // Shown in the tree, pickers and messages, and so masked: argv keeps the real items.
+    commandLine: argv.length > 0 ? maskArgv(argv).join(' ') : `[${stat.comm}]`,
     cgroup: files.cgroup ? joinLines(files.cgroup).toString('utf8').replace(/\n+$/, '') : '',
   };
   return mountNamespace === undefined ? info : { ...info, mountNamespace };

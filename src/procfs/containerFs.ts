@@ -27,6 +27,8 @@ export interface FsExecRequest {
   readonly onStdout?: (chunk: Buffer) => void;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** The most output the exec may collect; past it the exec is stopped and fails. */
+  readonly maxOutputBytes?: number;
 }
 
 export interface FsExecResult {
@@ -41,12 +43,27 @@ export type FsExec = (request: FsExecRequest) => Promise<FsExecResult>;
 export interface WriteOptions {
   readonly create: boolean;
   readonly overwrite: boolean;
+  /**
+   * Write the bytes into the existing file instead of renaming a whole copy over it: for a file
+   * that rename cannot replace (a bind mount: EBUSY). Not atomic; the caller asks the user first.
+   */
+  readonly inPlace?: boolean;
 }
 
 /** A transfer may take this long per MiB on top of the request timeout: about 1 MB/s at worst. */
 const TRANSFER_MS_PER_MIB = 1000;
 /** A read's size is known only once it started; its whole exec may take this many timeouts. */
 const READ_TIMEOUT_FACTOR = 10;
+/** The largest file read into the editor; a larger one is refused before its bytes are sent. */
+export const MAX_READ_BYTES = 1024 ** 3;
+/** What is read of a file whose size reads 0 (`/proc`, `/sys`): at most this much. */
+export const MAX_STREAM_BYTES = 16 * 1024 ** 2;
+/** A directory listing's budget: about 200 bytes an entry, for 300,000 entries. */
+const MAX_LISTING_BYTES = 64 * 1024 * 1024;
+/** Every other answer but a read's or a search's is a record or two. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** The `size` record comes first and is short; more bytes without a newline are not it. */
+const MAX_HEADER_BYTES = 4096;
 
 export class ContainerFs {
   constructor(
@@ -63,49 +80,99 @@ export class ContainerFs {
 
   /** Every entry of a directory in one exec, with type, size, mtime and permissions. */
   async list(path: string): Promise<RemoteEntry[]> {
-    const { stdout, nonce } = await this.run({ op: 'list', path });
-    return parseListing(stdout, nonce);
+    try {
+      const { stdout, nonce } = await this.run({ op: 'list', path });
+      return parseListing(stdout, nonce);
+    } catch (error) {
+      // `find` stops short when an entry goes between its readdir and its stat: once more.
+      if (!(error instanceof RemoteFsError && error.code === 'EIO' && error.detail === 'find')) {
+        throw error;
+      }
+      const { stdout, nonce } = await this.run({ op: 'list', path });
+      return parseListing(stdout, nonce);
+    }
   }
 
   /**
    * The file's bytes, streamed into a buffer of the size the container announced before sending
    * them: fewer bytes (a cut stream) or more (the file grew meanwhile) are an error, never data.
+   * A file that announces size 0 (`/proc`, `/sys`) is read up to MAX_STREAM_BYTES; one larger
+   * than MAX_READ_BYTES, a FIFO or a device is refused before any byte is sent. Whatever the
+   * container sends past what it announced stops the exec at once.
    */
   async read(path: string): Promise<Uint8Array> {
     const nonce = newNonce();
-    let header = Buffer.alloc(0);
+    const stop = new AbortController();
+    let header: Buffer | undefined = Buffer.alloc(0);
     let content: Buffer | undefined;
+    const streamed: Buffer[] = [];
     let received = 0;
     let overflow = false;
-    const onStdout = (chunk: Buffer) => {
-      if (!content) {
-        header = Buffer.concat([header, chunk]);
-        const end = header.indexOf(0x0a);
-        if (end < 0) {
-          return;
-        }
-        const size = /^size (\d+)$/.exec(
-          splitRecords(header.subarray(0, end + 1), nonce)[0]?.toString('latin1') ?? '',
-        );
-        if (!size) {
-          return;
-        }
-        content = Buffer.allocUnsafe(Number(size[1]));
-        chunk = header.subarray(end + 1);
-      }
-      if (received + chunk.length > content.length) {
+    const take = (chunk: Buffer) => {
+      const limit = content ? content.length : MAX_STREAM_BYTES;
+      if (received + chunk.length > limit) {
         overflow = true;
+        stop.abort();
         return;
       }
-      chunk.copy(content, received);
+      if (content) {
+        chunk.copy(content, received);
+      } else {
+        streamed.push(chunk);
+      }
       received += chunk.length;
     };
-    const result = await this.exec({
-      command: remoteCommand(this.root, nonce, { op: 'read', path }),
-      onStdout,
-      timeoutMs: this.requestTimeoutMs * READ_TIMEOUT_FACTOR,
-    });
-    if (!content) {
+    const onStdout = (chunk: Buffer) => {
+      if (overflow) {
+        return;
+      }
+      if (!header) {
+        take(chunk);
+        return;
+      }
+      header = Buffer.concat([header, chunk]);
+      const end = header.indexOf(0x0a);
+      if (end < 0) {
+        if (header.length > MAX_HEADER_BYTES) {
+          overflow = true;
+          stop.abort();
+        }
+        return;
+      }
+      const record = splitRecords(header.subarray(0, end + 1), nonce)[0]?.toString('latin1') ?? '';
+      const size = /^size (\d+)$/.exec(record);
+      if (!size && record !== 'stream') {
+        return;
+      }
+      const rest = header.subarray(end + 1);
+      header = undefined;
+      // The script refused anything larger than MAX_READ_BYTES, which a Buffer can hold.
+      content = size ? Buffer.allocUnsafe(Number(size[1])) : undefined;
+      take(rest);
+    };
+    let result: FsExecResult;
+    try {
+      result = await this.exec({
+        command: remoteCommand(this.root, nonce, {
+          op: 'read',
+          path,
+          maxBytes: MAX_READ_BYTES,
+          maxStreamBytes: MAX_STREAM_BYTES,
+        }),
+        onStdout,
+        timeoutMs: this.requestTimeoutMs * READ_TIMEOUT_FACTOR,
+        signal: stop.signal,
+      });
+    } catch (error) {
+      if (overflow) {
+        throw this.overflowError(content);
+      }
+      throw error;
+    }
+    if (overflow) {
+      throw this.overflowError(content);
+    }
+    if (header) {
       throwIfRefused(splitRecords(header, nonce)[0]);
       throw result.exitCode === 0
         ? new RemoteFsError('ESHORT', 'the file was not sent')
@@ -114,13 +181,22 @@ export class ContainerFs {
     if (result.exitCode !== 0) {
       throw remoteFailure(result.exitCode, result.stderr);
     }
-    if (overflow || received !== content.length) {
-      throw new RemoteFsError(
-        'ESHORT',
-        `${received} of ${content.length} bytes arrived${overflow ? '; the file grew while read' : ''}`,
-      );
+    if (!content) {
+      return Buffer.concat(streamed, received);
+    }
+    if (received !== content.length) {
+      throw new RemoteFsError('ESHORT', `${received} of ${content.length} bytes arrived`);
     }
     return content;
+  }
+
+  private overflowError(content: Buffer | undefined): RemoteFsError {
+    return content
+      ? new RemoteFsError(
+          'ESHORT',
+          `more than the ${content.length} bytes announced arrived: the file grew while read`,
+        )
+      : new RemoteFsError('EFBIG', String(MAX_STREAM_BYTES));
   }
 
   /**
@@ -132,7 +208,13 @@ export class ContainerFs {
   async write(path: string, content: Uint8Array, options: WriteOptions): Promise<void> {
     const stagedAs = newNonce();
     const staged = await this.run(
-      { op: 'stage', path, ...options, size: content.length },
+      {
+        op: 'stage',
+        path,
+        create: options.create,
+        overwrite: options.overwrite,
+        size: content.length,
+      },
       content,
       stagedAs,
     ).catch(async (error: unknown) => {
@@ -143,7 +225,12 @@ export class ContainerFs {
       throw error;
     });
     parseDone(staged.stdout, staged.nonce, 'staged');
-    const committed = await this.run({ op: 'commit', path, stagedAs });
+    // A failed commit removes the temporary file itself.
+    const committed = await this.run({
+      op: options.inPlace ? 'inplace' : 'commit',
+      path,
+      stagedAs,
+    });
     parseDone(committed.stdout, committed.nonce);
   }
 
@@ -214,11 +301,26 @@ export class ContainerFs {
       timeoutMs:
         options.timeoutMs ??
         this.requestTimeoutMs + ((stdin?.length ?? 0) / 1024 / 1024) * TRANSFER_MS_PER_MIB,
+      maxOutputBytes: outputBudget(operation),
     });
     if (result.exitCode !== 0) {
       throwIfRefused(splitRecords(result.stdout, nonce)[0]);
       throw remoteFailure(result.exitCode, result.stderr);
     }
     return { stdout: result.stdout, nonce };
+  }
+}
+
+/** What an operation may send back before its exec is stopped. */
+function outputBudget(operation: RemoteOperation): number {
+  switch (operation.op) {
+    case 'list':
+      return MAX_LISTING_BYTES;
+    case 'files':
+    case 'grep':
+      // The script cuts each of its two sections at maxBytes.
+      return 2 * operation.maxBytes + MAX_ANSWER_BYTES;
+    default:
+      return MAX_ANSWER_BYTES;
   }
 }

@@ -21,6 +21,8 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
    */
   private readonly generations = new Map<string, number>();
   private readonly subscription: vscode.Disposable;
+  /** Files the user agreed to save in place (bind mounts), this session. */
+  private readonly inPlace = new Set<string>();
 
   constructor(
     private readonly deps: ExtensionDeps,
@@ -65,9 +67,40 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
     options: { readonly create: boolean; readonly overwrite: boolean },
   ): Promise<void> {
     return this.run(uri, async (fs, path) => {
-      await fs.write(path, content, options);
+      const inPlace = this.inPlace.has(uri.toString());
+      try {
+        await fs.write(path, content, { ...options, inPlace });
+      } catch (error) {
+        if (inPlace || !(error instanceof RemoteFsError && error.code === 'EBUSY')) {
+          throw error;
+        }
+        if (!(await this.askToSaveInPlace(path))) {
+          throw error;
+        }
+        this.inPlace.add(uri.toString());
+        await fs.write(path, content, { ...options, inPlace: true });
+      }
       this.changedBy(uri, vscode.FileChangeType.Changed);
     });
+  }
+
+  /** Asked once per file: a bind-mounted file can only be overwritten, not replaced whole. */
+  private async askToSaveInPlace(path: string): Promise<boolean> {
+    const saveInPlace = vscode.l10n.t('Save in Place');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        '{0} is mounted on its own in the container, so it cannot be replaced whole.',
+        path,
+      ),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'A ConfigMap or Secret subPath, /etc/hosts and /etc/resolv.conf are bind mounts: the usual save (a complete temporary file renamed over the old one) fails on them. Saving in place overwrites the file itself, which is not atomic: a reader may see it half written, and a cut connection leaves it cut. A ConfigMap or Secret file is also replaced by the kubelet when its source changes.',
+        ),
+      },
+      saveInPlace,
+    );
+    return answer === saveInPlace;
   }
 
   delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
@@ -158,6 +191,7 @@ export class ContainerFsProvider implements vscode.FileSystemProvider, vscode.Di
           onStdout: request.onStdout,
           timeoutMs: request.timeoutMs,
           signal: request.signal,
+          maxOutputBytes: request.maxOutputBytes,
         }),
       `/proc/${root.pid}/root`,
       this.deps.settings.get('cluster.requestTimeout') * 1000,

@@ -24,6 +24,18 @@ export type RemoteErrorCode =
   | 'ETOOL'
   /** Fewer bytes arrived than were announced: a cut transfer. */
   | 'ESHORT'
+  /** The path changed while it was resolved or opened (a link swapped in): refused, not followed. */
+  | 'ERACE'
+  /** Not a regular file, a directory or a link (detail: fifo, char, block, socket). */
+  | 'ESPECIAL'
+  /** Larger than the editor can hold (detail: the size in bytes). */
+  | 'EFBIG'
+  /** A rename between two mounts, which only a copy could do. */
+  | 'EXDEV'
+  /** A mount point or a bind-mounted file, which rename cannot replace. */
+  | 'EBUSY'
+  /** A directory copied into itself. */
+  | 'EINVAL'
   | 'EIO';
 
 export class RemoteFsError extends Error {
@@ -50,10 +62,17 @@ const REFUSALS = new Set<string>([
   'ESRCH',
   'ETOOL',
   'ESHORT',
+  'ERACE',
+  'ESPECIAL',
+  'EFBIG',
+  'EXDEV',
+  'EINVAL',
 ]);
 
 // strerror(3) texts, the same in glibc and musl, which GNU tools and busybox both print.
 const STDERR_REASONS: readonly [RegExp, RemoteErrorCode][] = [
+  // The script's own words (see `enter` and `same` in remoteScript.ts).
+  [/changed while it was opened/, 'ERACE'],
   [/No such file or directory/, 'ENOENT'],
   [/File exists/, 'EEXIST'],
   [/Not a directory/, 'ENOTDIR'],
@@ -63,6 +82,8 @@ const STDERR_REASONS: readonly [RegExp, RemoteErrorCode][] = [
   [/Permission denied|Operation not permitted/, 'EACCES'],
   [/No space left on device|Disk quota exceeded/, 'ENOSPC'],
   [/Too many levels of symbolic links|Symbolic link loop/, 'ELOOP'],
+  [/Device or resource busy/, 'EBUSY'],
+  [/Invalid cross-device link/, 'EXDEV'],
 ];
 
 /** The error a tool's non-zero exit stands for, from what it wrote on stderr. */
@@ -172,6 +193,7 @@ const LINK_RECORD = /^link ([df-]) \.\//;
 export function parseListing(stdout: Buffer, nonce: string): RemoteEntry[] {
   const records = splitRecords(stdout, nonce);
   throwIfRefused(records[0]);
+  throwIfRefused(records.at(-1));
   if (records[0]?.toString('latin1') !== 'list' || records.at(-1)?.toString('latin1') !== 'end') {
     throw new RemoteFsError('ESHORT', 'the listing ended early');
   }
@@ -223,6 +245,8 @@ export interface FileList {
   readonly paths: string[];
   /** The list reached its byte limit: more files exist than are listed. */
   readonly truncated: boolean;
+  /** `find` could not read some directories (permissions, or files gone meanwhile). */
+  readonly incomplete: boolean;
 }
 
 /** One line that matched a text search. */
@@ -263,11 +287,29 @@ function sectionOf(record: Buffer | undefined, kind: string): Buffer {
 export function parseFileList(stdout: Buffer, nonce: string, maxBytes: number): FileList {
   const records = splitRecords(stdout, nonce);
   throwIfRefused(records[0]);
-  if (records.at(-1)?.toString('latin1') !== 'end') {
+  const incomplete = findIncomplete(records.at(-1));
+  if (incomplete === undefined) {
     throw new RemoteFsError('ESHORT', 'the file list ended early');
   }
   const { raw, truncated } = nulPaths(sectionOf(records[0], 'files'), maxBytes);
-  return { paths: raw.map((path) => bytesToName(path)), truncated };
+  return {
+    paths: raw.map((path) => bytesToName(path)),
+    truncated,
+    incomplete: incomplete && !truncated,
+  };
+}
+
+/**
+ * Whether `find` stopped short, from the `end STATUS` record; undefined without one (a cut
+ * output). A status above 128 is `find` ended by `head` at the byte limit: truncated, not failed.
+ */
+function findIncomplete(record: Buffer | undefined): boolean | undefined {
+  const status = /^end (\d+)$/.exec(record?.toString('latin1') ?? '');
+  if (!status) {
+    return undefined;
+  }
+  const code = Number(status[1]);
+  return code !== 0 && code <= 128;
 }
 
 const LINE_NUMBER = /^:(\d+):/;
@@ -280,12 +322,17 @@ const LINE_NUMBER = /^:(\d+):/;
 export function parseTextMatches(stdout: Buffer, nonce: string, maxBytes: number): TextMatches {
   const records = splitRecords(stdout, nonce);
   throwIfRefused(records[0]);
-  if (records.at(-1)?.toString('latin1') !== 'end' || records.length !== 3) {
+  const incomplete = findIncomplete(records.at(-1));
+  if (incomplete === undefined || records.length !== 3) {
     throw new RemoteFsError('ESHORT', 'the search ended early');
   }
   const files = nulPaths(sectionOf(records[0], 'files'), maxBytes);
   const known = new Set(files.raw.map((path) => path.toString('latin1')));
-  const longest = Math.max(0, ...files.raw.map((path) => path.length));
+  // A loop, not Math.max(...spread): a spread of 150,000 paths overflows the call stack.
+  let longest = 0;
+  for (const path of files.raw) {
+    longest = Math.max(longest, path.length);
+  }
   const section = sectionOf(records[1], 'matches');
   const text = section.toString('latin1');
   const matches: TextMatch[] = [];
@@ -320,9 +367,11 @@ export function parseTextMatches(stdout: Buffer, nonce: string, maxBytes: number
     }
     start = end + 1;
   }
+  const truncated = files.truncated || section.length >= maxBytes;
   return {
     paths: files.raw.map((path) => bytesToName(path)),
-    truncated: files.truncated || section.length >= maxBytes,
+    truncated,
+    incomplete: incomplete && !truncated,
     matches,
   };
 }

@@ -172,7 +172,12 @@ export async function findFileInContainer(
               'the first {0} files: search a smaller folder for the rest',
               files.paths.length,
             )
-          : vscode.l10n.t('{0} files', files.paths.length),
+          : files.incomplete
+            ? vscode.l10n.t(
+                '{0} files; some folders could not be read, so files may be missing',
+                files.paths.length,
+              )
+            : vscode.l10n.t('{0} files', files.paths.length),
       };
     },
     async (item) => {
@@ -258,9 +263,15 @@ export async function searchTextInContainer(
               'the first {0} matches: search a smaller folder for the rest',
               found.matches.length,
             )
-          : found.matches.length === 0
-            ? vscode.l10n.t('no matches in {0} files', found.paths.length)
-            : vscode.l10n.t('{0} matches in {1} files', found.matches.length, found.paths.length),
+          : found.incomplete
+            ? vscode.l10n.t(
+                '{0} matches in {1} files; some folders could not be read, so matches may be missing',
+                found.matches.length,
+                found.paths.length,
+              )
+            : found.matches.length === 0
+              ? vscode.l10n.t('no matches in {0} files', found.paths.length)
+              : vscode.l10n.t('{0} matches in {1} files', found.matches.length, found.paths.length),
       };
     },
     async ({ match }) => {

@@ -106,24 +106,109 @@ export function isSecretAssignment(name: string, value: string): boolean {
   );
 }
 
-/** Shapes of well-known credentials, whatever the variable is called. */
-const SECRET_SHAPES = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
-  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/,
-  /\bgithub_pat_[A-Za-z0-9_]{40,}\b/,
-  /\bglpat-[A-Za-z0-9_-]{20,}\b/,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/,
-  /\b[sr]k_live_[A-Za-z0-9]{16,}\b/,
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
-  // A password in a URL, with or without a user name (redis://:pw@host).
-  /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@$]+@/i,
+/** The placeholder for a masked secret: one length whatever the value, so it tells nothing. */
+export const MASK = '••••••';
+
+/**
+ * Shapes of well-known credentials, whatever the variable is called. Each masks the part of the
+ * text that is secret: the whole token, or only the value after a `password=` or a URL's `user:`.
+ * A group named `keep` is kept before the mask.
+ */
+const SECRET_SHAPES: readonly RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{40,}\b/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}\b/g,
+  /\bxox[a-z]-[A-Za-z0-9-]{10,}\b/g,
+  /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b/g,
+  /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}/g,
+  /\bAIza[0-9A-Za-z_-]{35}\b/g,
+  /\bnpm_[A-Za-z0-9]{36}\b/g,
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+  // A password in a URL, with or without a user name (redis://:pw@host, with `$` or `/` in it).
+  /(?<keep>\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^\s@]+(?=@)/gi,
   // An HTTP Authorization header with its credentials (`curl -H "Authorization: Bearer …"`).
-  /\b(?:Proxy-)?Authorization:\s*(?:Bearer|Basic|Token|Bot|Digest)\s+[^\s$'"]{6,}/i,
+  /(?<keep>\b(?:Proxy-)?Authorization:\s*(?:Bearer|Basic|Token|Bot|Digest)\s+)[^\s$'"]{6,}/gi,
+  // Connection strings (JDBC, ADO.NET, Azure, JAAS) and JVM `-D…password=` options.
+  /(?<keep>(?:^|[\s;?&,"'(])-?[\w.-]*(?:password|passwd|pwd|secret|token|apikey|api_key|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s;&,"')]+)/gi,
+  // Signed URLs (Azure SAS, S3 and GCS presigned).
+  /(?<keep>[?&](?:sig|signature|x-amz-signature|x-amz-security-token|x-goog-signature|x-goog-credential|access_token)=)[^&\s]+/gi,
+  // Webhooks carry their secret in the path.
+  /(?<keep>\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows)\/)[\w/]+/gi,
+  /(?<keep>\bhttps:\/\/(?:canary\.|ptb\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/)[\w-]+/gi,
 ];
 
+/** `$(VAR)` (expanded by Kubernetes) and `${VAR}`/`$VAR` (by a shell): the secret lives elsewhere. */
+const REFERENCE = /\$\([\w.-]+\)|\$\{[\w.-]+\}|\$[A-Za-z_]\w*/g;
+
+/** Whether a manifest's value holds a secret literally (references do not count). */
 export function hasSecretShape(value: string): boolean {
-  return SECRET_SHAPES.some((shape) => shape.test(value));
+  const literal = value.replace(REFERENCE, '');
+  return SECRET_SHAPES.some((shape) => {
+    shape.lastIndex = 0;
+    return shape.test(literal);
+  });
+}
+
+/** The text with every secret-shaped part replaced by MASK (see SECRET_SHAPES). */
+export function maskSecretShapes(text: string): string {
+  let masked = text;
+  for (const shape of SECRET_SHAPES) {
+    masked = masked.replace(shape, (...args: unknown[]) => {
+      const groups = args.at(-1) as { keep?: string } | undefined;
+      return `${groups?.keep ?? ''}${MASK}`;
+    });
+  }
+  return masked;
+}
+
+/**
+ * Words that mark a secret in a live process beyond those the manifest checks use. A masked value
+ * costs a click; a shown one may leak into a screen share, so this errs on masking (SORT_KEY is
+ * masked too). Each is rewritten to SECRET so the exceptions still apply: TLS_CERT_FILE and
+ * SIGNING_KEY_PATH name files, not secrets.
+ */
+const LIVE_SECRET_WORDS = /(^|[_.-])(KEYS?|CERTS?|CERTIFICATE|PRIVATE|COOKIE|SALT)(?=$|[_.-])/gi;
+
+/** A secret's name in a live environment or argv, where masking errs on the safe side. */
+export function isLiveSecretName(name: string): boolean {
+  return isSecretName(name.replace(LIVE_SECRET_WORDS, '$1SECRET'));
+}
+
+/** An empty value or a switch (`none`, `true`): nothing to mask. */
+function isSwitchValue(value: string): boolean {
+  return value.trim() === '' || NOT_SECRET_VALUES.test(value.trim());
+}
+
+/** `NAME=value` in an argv item or a word: a flag, an assignment or a JVM `-D` option. */
+const ASSIGNMENT = /^(--?[\w.-]+|[A-Za-z_][\w.]*)=(.*)$/s;
+/** A flag with no value of its own (`--password`), whose value is the next item. */
+const FLAG = /^--?[\w.-]+$/;
+
+/**
+ * A process's argv with its secrets masked, item by item: values of secret-named flags and
+ * assignments (`--password x`, `--token=x`, `DB_PASSWORD=x`, `-Dssl.keyStorePassword=x`) and
+ * secret-shaped parts anywhere. When in doubt, masked: a masked value costs a click to reveal,
+ * a shown one may leak into a screen share or a log.
+ */
+export function maskArgv(argv: readonly string[]): string[] {
+  return argv.map((item, index) => {
+    const assignment = ASSIGNMENT.exec(item);
+    if (assignment && isLiveSecretName(assignment[1]) && !isSwitchValue(assignment[2])) {
+      return `${assignment[1]}=${MASK}`;
+    }
+    const previous = index > 0 ? argv[index - 1] : '';
+    if (
+      FLAG.test(previous) &&
+      isLiveSecretName(previous) &&
+      !item.startsWith('-') &&
+      !isSwitchValue(item)
+    ) {
+      return MASK;
+    }
+    return maskSecretShapes(item);
+  });
 }
 
 /** Values that name a mechanism or a switch (`--auth none`, `AUTH_MODE=token`), not a secret. */

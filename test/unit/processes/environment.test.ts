@@ -36,9 +36,37 @@ describe('processes: environment', () => {
     assert.deepEqual(parseEnviron(Buffer.alloc(64)), { kind: 'overwritten', text: '' });
     // postgres: a title with `=` in it, but no name a variable has.
     assert.equal(parseEnviron(environ('postgres: app db=orders idle')).kind, 'overwritten');
-    // Real variables then padding: the tail was overwritten.
-    assert.equal(parseEnviron(Buffer.from('HOME=/\0\0\0\0title\0')).kind, 'overwritten');
+    // Real variables, then padding and text: the variables stay, the text is kept and masked.
+    assert.deepEqual(parseEnviron(Buffer.from('HOME=/\0\0\0\0title\0')), {
+      kind: 'variables',
+      variables: [
+        { name: 'HOME', value: '/', secret: false },
+        { name: '', value: 'title', secret: true },
+      ],
+    });
     assert.equal(parseEnviron(environ('=value')).kind, 'overwritten');
+  });
+
+  it('masks entry by entry: one malformed entry leaves the others parsed and masked', () => {
+    for (const odd of ['BAD NAME=x', '', 'no-equals-sign', '=value-only']) {
+      const parsed = parseEnviron(environ('PATH=/bin', odd, 'DB_PASSWORD=hunter2', 'TOKEN=abc123'));
+      if (parsed.kind !== 'variables') {
+        assert.fail(`not parsed as variables around ${JSON.stringify(odd)}`);
+      }
+      const byName = new Map(parsed.variables.map((variable) => [variable.name, variable]));
+      assert.equal(byName.get('DB_PASSWORD')?.secret, true);
+      assert.equal(byName.get('TOKEN')?.secret, true);
+      assert.equal(byName.get('PATH')?.secret, false);
+      for (const variable of parsed.variables.filter((one) => one.name === '')) {
+        assert.equal(variable.secret, true, 'an entry that is not NAME=VALUE is masked');
+      }
+    }
+  });
+
+  it('masks a rewritten title’s secrets', () => {
+    const parsed = parseEnviron(environ('worker --db=postgres://app:s3cr$t/x@db/app'));
+    assert.equal(parsed.kind, 'overwritten');
+    assert.ok(!JSON.stringify(parsed).includes('s3cr$t'));
   });
 
   it('marks names and values that look like secrets', () => {

@@ -8,7 +8,11 @@ import {
   symlinkSync,
   writeFileSync,
   chmodSync,
+  chownSync,
+  rmSync,
+  truncateSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { ContainerFs, type FsExec } from '../../../src/procfs/containerFs';
 import { bytesToName } from '../../../src/procfs/procfsUri';
@@ -167,6 +171,93 @@ for (const shell of ['gnu', 'busybox'] as LocalShell[]) {
         assert.equal(error.code, 'ETOOL');
         assert.equal(error.detail, 'readlink');
         return true;
+      });
+    });
+
+    describe('hostile files', () => {
+      it('says what a FIFO is instead of blocking on it', async () => {
+        execFileSync('mkfifo', [join(root, 'pipe')]);
+        await rejectsWith(fs.read('/pipe'), 'ESPECIAL');
+        await rejectsWith(
+          fs.write('/pipe', Buffer.from('x'), { create: false, overwrite: true }),
+          'ESPECIAL',
+        );
+      });
+
+      it('refuses a file larger than the editor holds before sending a byte', async () => {
+        // Sparse: 2 GiB that take no room.
+        writeFileSync(join(root, 'huge'), '');
+        truncateSync(join(root, 'huge'), 2 * 1024 ** 3);
+        let received = 0;
+        const exec = localExec(shell);
+        const counting = new ContainerFs(
+          (request) =>
+            exec({
+              ...request,
+              onStdout: (chunk) => ((received += chunk.length), request.onStdout?.(chunk)),
+            }),
+          root,
+          10_000,
+        );
+        await rejectsWith(counting.read('/huge'), 'EFBIG');
+        assert.ok(received < 1000, `${received} bytes were sent`);
+      });
+
+      it('reads files whose size reads 0, as /proc’s do', async () => {
+        const procRoot = new ContainerFs(localExec(shell), '/', 10_000);
+        const uptime = Buffer.from(await procRoot.read('/proc/uptime')).toString('utf8');
+        assert.match(uptime, /^\d+\.\d+ \d+\.\d+\n$/);
+      });
+
+      it('saves with the owner, mode and setuid bit of the file it replaces, and nothing wider meanwhile', async () => {
+        writeFileSync(join(root, 'tool'), 'old');
+        chownSync(join(root, 'tool'), 1234, 1234);
+        chmodSync(join(root, 'tool'), 0o4750);
+        writeFileSync(join(root, 'private'), 'old');
+        chmodSync(join(root, 'private'), 0o600);
+        await fs.write('/tool', Buffer.from('new'), { create: false, overwrite: true });
+        await fs.write('/private', Buffer.from('new'), { create: false, overwrite: true });
+        const tool = statSync(join(root, 'tool'));
+        assert.equal(tool.mode & 0o7777, 0o4750);
+        assert.equal(tool.uid, 1234);
+        assert.equal(statSync(join(root, 'private')).mode & 0o7777, 0o600);
+        assert.deepEqual(readdirSync(root).sort(), ['private', 'tool']);
+      });
+
+      it('removes the temporary file when the final rename fails', async () => {
+        writeFileSync(join(root, 'file'), 'old');
+        const exec = localExec(shell);
+        // Between the two execs, the file turns into a directory that rename cannot replace.
+        const swapping: FsExec = async (request) => {
+          const result = await exec(request);
+          if (request.command.includes('stage')) {
+            rmSync(join(root, 'file'));
+            mkdirSync(join(root, 'file', 'inner'), { recursive: true });
+          }
+          return result;
+        };
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await assert.rejects(
+            new ContainerFs(swapping, root, 10_000).write('/file', Buffer.from('new'), {
+              create: true,
+              overwrite: true,
+            }),
+          );
+          rmSync(join(root, 'file'), { recursive: true });
+          writeFileSync(join(root, 'file'), 'old');
+        }
+        assert.deepEqual(readdirSync(root), ['file'], 'no temporary file is left');
+      });
+
+      it('saves in place when asked, through the same checks', async () => {
+        writeFileSync(join(root, 'hosts'), '127.0.0.1 localhost\n');
+        await fs.write('/hosts', Buffer.from('10.0.0.1 db\n'), {
+          create: false,
+          overwrite: true,
+          inPlace: true,
+        });
+        assert.equal(readFileSync(join(root, 'hosts'), 'utf8'), '10.0.0.1 db\n');
+        assert.deepEqual(readdirSync(root), ['hosts']);
       });
     });
 
@@ -335,5 +426,25 @@ describe('ContainerFs over a cut stream', () => {
     );
     assert.equal(readFileSync(join(root, 'file'), 'utf8'), 'original');
     assert.deepEqual(readdirSync(root), ['file']);
+  });
+
+  it('stops a read at once when the container sends more than it announced', async () => {
+    const root = fakeRoot();
+    let stopped = false;
+    const flooding: FsExec = (request) =>
+      new Promise((resolve, reject) => {
+        const nonce = request.command[5];
+        request.onStdout?.(Buffer.from(`${nonce} size 4\nabcd`));
+        // A container that keeps sending: only the abort ends it.
+        const timer = setInterval(() => request.onStdout?.(Buffer.alloc(65536)), 1);
+        request.signal?.addEventListener('abort', () => {
+          stopped = true;
+          clearInterval(timer);
+          reject(new Error('cancelled'));
+        });
+        void resolve;
+      });
+    await rejectsWith(new ContainerFs(flooding, root, 10_000).read('/file'), 'ESHORT');
+    assert.ok(stopped, 'the exec was stopped');
   });
 });

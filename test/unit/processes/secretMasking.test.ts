@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { maskArgv, maskSecretShapes } from '../../../src/manifest/server/secretPatterns';
+import { looksSecret, parseEnviron } from '../../../src/processes/environment';
+import { NAMED_VALUES, SECRET_ARGVS, SHAPED_VALUES } from '../../fixtures/secrets/secretShapes';
+
+describe('processes: secret masking', () => {
+  it('has forty secret shapes to check', () => {
+    assert.equal(SHAPED_VALUES.length + NAMED_VALUES.length + SECRET_ARGVS.length, 40);
+  });
+
+  for (const { text, secret } of SHAPED_VALUES) {
+    it(`masks ${JSON.stringify(text.slice(0, 40))}… wherever it sits`, () => {
+      assert.ok(looksSecret('SETTING', text), 'its variable is masked');
+      const masked = maskSecretShapes(`before ${text} after`);
+      assert.ok(!masked.includes(secret), masked);
+      assert.ok(masked.startsWith('before ') && masked.endsWith(' after'), masked);
+      const argv = maskArgv(['app', `--setting=${text}`, text]).join(' ');
+      assert.ok(!argv.includes(secret), argv);
+      const parsed = parseEnviron(Buffer.from(`PATH=/bin\0SETTING=${text}\0`));
+      assert.equal(parsed.kind, 'variables');
+    });
+  }
+
+  it('masks values under secret names, and the values of secret flags', () => {
+    for (const { name, text } of NAMED_VALUES) {
+      assert.ok(looksSecret(name, text), name);
+      assert.equal(maskArgv([`${name}=${text}`])[0], `${name}=••••••`);
+    }
+    for (const { argv, secret } of SECRET_ARGVS) {
+      const shown = maskArgv(argv).join(' ');
+      assert.ok(!shown.includes(secret), shown);
+      assert.ok(shown.startsWith(argv[0]), 'the program is still shown');
+    }
+  });
+
+  it('leaves ordinary command lines alone', () => {
+    for (const argv of [
+      ['nginx', '-g', 'daemon off;'],
+      ['sleep', '3600'],
+      ['app', '--auth', 'none', '--password-file=/run/pw', '--listen=0.0.0.0:8080'],
+      ['curl', 'https://example.com/a?b=c&d=e'],
+      ['java', '-Dfile.encoding=UTF-8', '-jar', 'app.jar'],
+    ]) {
+      assert.deepEqual(maskArgv(argv), argv);
+    }
+  });
+});
