@@ -202,16 +202,23 @@ export function nestProcesses(processes: readonly ProcessInfo[]): ProcessNode[] 
       parentOf.set(process.pid, process.ppid);
     }
   }
-  // The kernel cannot produce a cycle, but two samples merged or a reused PID could: cut it.
+  // The kernel cannot produce a cycle, but two samples merged or a reused PID could: cut it where
+  // the walk met it again. Each process is walked once (an 8,000-deep chain would otherwise cost
+  // 32 million steps on every refresh).
+  const state = new Map<number, 'walking' | 'done'>();
   for (const pid of nodes.keys()) {
-    const seen = new Set<number>([pid]);
-    let current = parentOf.get(pid);
-    while (current !== undefined && !seen.has(current)) {
-      seen.add(current);
+    const path: number[] = [];
+    let current: number | undefined = pid;
+    while (current !== undefined && !state.has(current)) {
+      state.set(current, 'walking');
+      path.push(current);
       current = parentOf.get(current);
     }
-    if (current === pid) {
-      parentOf.delete(pid);
+    if (current !== undefined && state.get(current) === 'walking') {
+      parentOf.delete(current);
+    }
+    for (const walked of path) {
+      state.set(walked, 'done');
     }
   }
   const roots: ProcessNode[] = [];

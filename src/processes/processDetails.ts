@@ -621,14 +621,13 @@ function environmentLines(
       if (secrets > 0) {
         lines.push(revealed ? `⚠ ${strings.revealed(secrets)}` : `ℹ ${strings.masked(secrets)}`);
       }
-      lines.push(
-        ...environment.variables.map((variable) => {
-          const value = variable.secret && !revealed ? MASK : escapeControls(variable.value);
-          return variable.name === ''
-            ? `  ${value}`
-            : `  ${escapeControls(variable.name)}=${value}`;
-        }),
-      );
+      // One push per variable, not push(...all): an environment can outnumber a call's arguments.
+      for (const variable of environment.variables) {
+        const value = variable.secret && !revealed ? MASK : escapeControls(variable.value);
+        lines.push(
+          variable.name === '' ? `  ${value}` : `  ${escapeControls(variable.name)}=${value}`,
+        );
+      }
       break;
     }
     case 'empty':

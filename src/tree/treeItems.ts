@@ -330,7 +330,10 @@ function countProcesses(nodes: readonly { children: readonly unknown[] }[]): num
   while (stack.length > 0) {
     const node = stack.pop() as { children: readonly { children: readonly unknown[] }[] };
     count += 1;
-    stack.push(...node.children);
+    // Not push(...children): a process may have more children than a call takes arguments.
+    for (const child of node.children) {
+      stack.push(child);
+    }
   }
   return count;
 }

@@ -274,6 +274,21 @@ describe('processes: container mapping', () => {
       assert.deepEqual(shape(tree), ['3(4(5(7)))', '6']);
     });
 
+    it('nests a parent chain 20,000 deep, each process under its parent', () => {
+      const depth = 20_000;
+      const chain = Array.from({ length: depth }, (_, index) =>
+        processInfo({ pid: index + 2, ppid: index + 1 }),
+      );
+      let node = nestProcesses(chain.reverse())[0];
+      let seen = 1;
+      while (node.children.length > 0) {
+        assert.equal(node.children[0].process.ppid, node.process.pid);
+        node = node.children[0];
+        seen++;
+      }
+      assert.equal(seen, depth);
+    });
+
     it('returns an empty forest for no processes', () => {
       assert.deepEqual(nestProcesses([]), []);
     });
