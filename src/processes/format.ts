@@ -66,3 +66,22 @@ export function formatElapsed(seconds: number): string {
 function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }
+
+/**
+ * Text from the cluster or the container (a user name from the target's /etc/passwd, a status
+ * message a container wrote) as plain text inside Markdown: every character Markdown or HTML
+ * could act on is escaped, and line breaks become spaces, so no link, image or heading appears.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>&~"'$:]/g, '\\$&');
+}
+
+/** Inline code in Markdown, for names and command lines that may hold any character. */
+export function markdownCode(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) {
+    longest = Math.max(longest, run.length);
+  }
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text.replace(/[\r\n]+/g, ' ')} ${fence}`;
+}

@@ -3,10 +3,12 @@ import { messageTreeItem } from '../common/errors';
 import type { PodContainer } from '../processes/podContainers';
 import { isSharedPod, podContainers } from '../processes/podContainers';
 import {
+  escapeMarkdown,
   formatCpuPercent,
   formatCpuTime,
   formatElapsed,
   formatRss,
+  markdownCode,
   processAgeSeconds,
 } from '../processes/format';
 import type { ProcessInfo } from '../processes/types';
@@ -36,11 +38,8 @@ function markdown(lines: string[]): vscode.MarkdownString {
   return text;
 }
 
-/** Inline code in Markdown, for names and command lines that may hold any character. */
-function code(text: string): string {
-  const fence = '`'.repeat(Math.max(1, ...(text.match(/`+/g) ?? []).map((run) => run.length + 1)));
-  return `${fence} ${text.replace(/[\r\n]+/g, ' ')} ${fence}`;
-}
+const code = markdownCode;
+const plain = escapeMarkdown;
 
 export function contextItem(node: ContextNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.contextName, Expanded);
@@ -127,9 +126,9 @@ export function podItem(
   );
   item.tooltip = markdown([
     vscode.l10n.t('**Pod** {0} in namespace {1}', code(node.name), code(node.namespace)),
-    vscode.l10n.t('**Phase** {0}', phase) +
-      (pod.status?.reason ? ` (${pod.status.reason})` : '') +
-      (pod.status?.message ? ` — ${pod.status.message}` : ''),
+    vscode.l10n.t('**Phase** {0}', plain(phase)) +
+      (pod.status?.reason ? ` (${plain(pod.status.reason)})` : '') +
+      (pod.status?.message ? ` — ${plain(pod.status.message)}` : ''),
     shared
       ? vscode.l10n.t(
           '**shareProcessNamespace: true**: every container sees every process of the pod, and PID 1 is the pod sandbox.',
@@ -137,7 +136,7 @@ export function podItem(
       : vscode.l10n.t(
           '**Isolated PID namespaces**: each container sees only its own processes. Each one is listed from a container in its namespace that has a shell: itself, or a debug container that targets it.',
         ),
-    vscode.l10n.t('**Node** {0}', pod.spec?.nodeName ?? '—'),
+    vscode.l10n.t('**Node** {0}', plain(pod.spec?.nodeName ?? '—')),
   ]);
   item.contextValue = contextValue(
     'pod',
@@ -234,7 +233,7 @@ export function containerItem(node: ContainerNode): vscode.TreeItem {
   item.tooltip = markdown([
     vscode.l10n.t('**{0}** {1}', kindLabel(container.kind), code(container.name)),
     vscode.l10n.t('**Image** {0}', code(container.image || '—')),
-    vscode.l10n.t('**State** {0}', stateLabel(container)) +
+    vscode.l10n.t('**State** {0}', plain(stateLabel(container))) +
       (container.exitCode !== undefined
         ? ` · ${vscode.l10n.t('exit code {0}', container.exitCode)}`
         : ''),
@@ -390,10 +389,10 @@ function processItemBase(
   item.tooltip = markdown([
     vscode.l10n.t('**PID** {0} · **Parent** {1}', process.pid, process.ppid),
     vscode.l10n.t('**Command line** {0}', code(process.commandLine)),
-    vscode.l10n.t('**User** {0} (UID {1})', user, process.uid),
+    vscode.l10n.t('**User** {0} (UID {1})', plain(user), process.uid),
     vscode.l10n.t(
       '**State** {0} · **Threads** {1}',
-      process.stateName ? `${process.state} (${process.stateName})` : process.state,
+      plain(process.stateName ? `${process.state} (${process.stateName})` : process.state),
       process.threads,
     ),
     vscode.l10n.t(

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import {
+  escapeMarkdown,
   formatCpuPercent,
   formatCpuTime,
   formatElapsed,
   formatRss,
+  markdownCode,
   processAgeSeconds,
 } from '../../../src/processes/format';
 
@@ -39,5 +41,22 @@ describe('processes: formatting', () => {
     assert.equal(formatElapsed(3 * 3600 + 61), '03:01:01');
     assert.equal(formatElapsed(2 * 86400 + 5), '2-00:00:05');
     assert.equal(formatElapsed(-1), '00:00');
+  });
+
+  describe('Markdown from container data', () => {
+    it('escapes what Markdown or HTML would act on, so a user name is only text', () => {
+      const hostile =
+        '[click](command:workbench.action.terminal.new) ![x](https://e/x.png) <img src=x> # title\n* item';
+      const escaped = escapeMarkdown(hostile);
+      assert.ok(!/(^|[^\\])[[\]()<>#*!]/.test(escaped), escaped);
+      assert.ok(!escaped.includes('\n'));
+      assert.equal(escaped.replace(/\\(.)/g, '$1'), hostile.replace('\n', ' '));
+    });
+
+    it('fences inline code longer than any run of backticks inside it', () => {
+      assert.equal(markdownCode('a ``b`` c'), '``` a ``b`` c ```');
+      assert.equal(markdownCode('plain'), '` plain `');
+      assert.equal(markdownCode('two\nlines'), '` two lines `');
+    });
   });
 });
