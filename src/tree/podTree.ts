@@ -41,6 +41,11 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
       interval = setInterval(() => {
         if (view.visible) {
           for (const node of expandedPods) {
+            // A pod deleted while expanded is no longer shown: stop listing it.
+            if (provider.podNode(node.uid) !== node) {
+              expandedPods.delete(node);
+              continue;
+            }
             void processes.refresh(node.pod);
           }
         }
