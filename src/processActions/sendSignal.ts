@@ -5,6 +5,8 @@ import { pidNamespaces, podUid } from '../processes/podContainers';
 import {
   COMMON_SIGNALS,
   guardedKillCommand,
+  statCommand,
+  statShowsStart,
   killCommand,
   parseKillResult,
   parseSignal,
@@ -157,7 +159,10 @@ async function confirm(
   return (await vscode.window.showWarningMessage(message, { modal: true, detail }, send)) === send;
 }
 
-/** kill from one container: the guarded script where there is a shell, else kill itself. */
+/**
+ * kill from one container: the guarded script where there is a shell, else kill itself after cat
+ * saw the same start time (see statCommand).
+ */
 async function killFrom(
   deps: ExtensionDeps,
   target: ProcessTarget,
@@ -166,21 +171,34 @@ async function killFrom(
 ): Promise<KillResult | 'noKill'> {
   const session = deps.cluster.session();
   const { pid, startTicks } = target.process;
-  for (const command of [guardedKillCommand(signal, pid, startTicks), killCommand(signal, pid)]) {
-    try {
-      const result = await session.exec({
-        namespace: target.pod.metadata?.namespace ?? 'default',
-        pod: target.pod.metadata?.name ?? '',
-        container,
-        command,
-        timeoutMs: deps.settings.get('cluster.requestTimeout') * 1000,
-      });
-      return parseKillResult(result.exitCode, result.stderr.toString('utf8'));
-    } catch (error) {
-      // No shell, or no kill binary: the next command, or the next container.
-      if (!(isClusterError(error) && error.kind === 'noShell')) {
-        throw error;
-      }
+  const run = (command: string[]) =>
+    session.exec({
+      namespace: target.pod.metadata?.namespace ?? 'default',
+      pod: target.pod.metadata?.name ?? '',
+      container,
+      command,
+      timeoutMs: deps.settings.get('cluster.requestTimeout') * 1000,
+      maxOutputBytes: 64 * 1024,
+    });
+  try {
+    const result = await run(guardedKillCommand(signal, pid, startTicks));
+    return parseKillResult(result.exitCode, result.stderr.toString('utf8'));
+  } catch (error) {
+    // No shell: the guard by hand with cat and kill, or the next container.
+    if (!(isClusterError(error) && error.kind === 'noShell')) {
+      throw error;
+    }
+  }
+  try {
+    const stat = await run(statCommand(pid));
+    if (stat.exitCode !== 0 || !statShowsStart(stat.stdout.toString('latin1'), startTicks)) {
+      return { kind: 'gone' };
+    }
+    const result = await run(killCommand(signal, pid));
+    return parseKillResult(result.exitCode, result.stderr.toString('utf8'));
+  } catch (error) {
+    if (!(isClusterError(error) && error.kind === 'noShell')) {
+      throw error;
     }
   }
   return 'noKill';
@@ -227,7 +245,7 @@ function notPermittedMessage(
   if (withoutKill.length > 0) {
     parts.push(
       vscode.l10n.t(
-        'Container {0} runs as that user or as root but has neither kill nor a shell.',
+        'Container {0} runs as that user or as root but has no shell, and not both kill and cat (cat checks first that the PID still names that process).',
         quoted(withoutKill),
       ),
     );

@@ -132,6 +132,24 @@ export function guardedKillCommand(signal: Signal, pid: number, startTicks: numb
   return ['sh', '-c', GUARD_SCRIPT, 'sh', String(pid), String(startTicks), signalLabel(signal)];
 }
 
+/**
+ * The guard for a container without a shell: `cat` reads the stat first, and the kill binary runs
+ * only if it still shows the start time the listing read. Two execs, so a PID reused in the
+ * fraction of a second between them is not caught; without cat, no signal is sent at all.
+ */
+export function statCommand(pid: number): string[] {
+  return ['cat', `/proc/${pid}/stat`];
+}
+
+/** Whether /proc/PID/stat (as statCommand read it) is of the process started at `startTicks`. */
+export function statShowsStart(stat: string, startTicks: number): boolean {
+  const fields = stat
+    .slice(stat.lastIndexOf(') ') + 2)
+    .trim()
+    .split(/\s+/);
+  return stat.includes(') ') && fields[19] === String(startTicks);
+}
+
 export type KillResult =
   | { readonly kind: 'sent' }
   /** ESRCH, or the guard found the PID gone or reused. */

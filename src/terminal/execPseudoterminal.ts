@@ -3,6 +3,7 @@ import type { ClusterSession, Disposable, ExecChannel, ExecChannelResult } from 
 import { errorMessage, showError } from '../common/errors';
 import {
   hangUpCommand,
+  type AnnouncedShell,
   interactiveShellCommand,
   SHELL_PROBE_COMMAND,
   shellFromProbe,
@@ -117,8 +118,8 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
     const phase = this.phase;
     this.phase = 'closed';
     if (phase === 'running' && this.channel) {
-      const pid = this.shellStart?.pid;
-      const hungUp = pid === undefined ? Promise.resolve() : this.hangUp(pid);
+      const shell = this.shellStart?.shell;
+      const hungUp = shell === undefined ? Promise.resolve() : this.hangUp(shell);
       this.channel.close();
       void Promise.all([hungUp, this.channelEnded]).then(() => this.release());
     } else {
@@ -260,19 +261,19 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
   }
 
   /** Hangs the shell up through an exec of its own; the socket's close alone would leave it. */
-  private async hangUp(pid: number): Promise<void> {
+  private async hangUp(shell: AnnouncedShell): Promise<void> {
     const { namespace, pod, container } = this.target;
     try {
       await this.session.exec({
         namespace,
         pod,
         container,
-        command: hangUpCommand(pid),
+        command: hangUpCommand(shell),
         timeoutMs: HANG_UP_TIMEOUT_MS,
       });
     } catch (error) {
       this.log.warn(
-        `Terminal ${this.name}: could not hang up shell ${pid}: ${errorMessage(error)}`,
+        `Terminal ${this.name}: could not hang up shell ${shell.pid}: ${errorMessage(error)}`,
       );
     }
   }

@@ -1,3 +1,5 @@
+import { guardedKillCommand, signalByName } from '../processes/signals';
+
 /**
  * How "Open Shell" starts a shell in a container, and how closing its terminal ends it.
  *
@@ -29,22 +31,35 @@ export function shellFromProbe(stdout: string): ShellName {
  */
 const ANNOUNCEMENT_START = '\x1b]pod-process-explorer-shell-pid;';
 const ANNOUNCEMENT_END = '\x07';
-const MAX_PID_DIGITS = 10;
+/** `PID;START`: start ticks run to 20 digits (a u64). */
+const MAX_ANNOUNCED_CHARS = 10 + 1 + 20;
 
-/** Runs `shell` interactively after printing the announcement; `exec` keeps the PID. */
+/**
+ * Runs `shell` interactively after announcing its PID and start time (field 22 of its stat, as
+ * the signal guard reads it); `exec` keeps both.
+ */
 export function interactiveShellCommand(shell: ShellName): string[] {
   return [
     'sh',
     '-c',
-    `printf '\\033]pod-process-explorer-shell-pid;%s\\007' "$$"; exec "$1"`,
+    `s=; read -r s < /proc/$$/stat; set -- "$1" \${s##*") "}; printf '\\033]pod-process-explorer-shell-pid;%s;%s\\007' "$$" "\${21}"; exec "$1"`,
     'sh',
     shell,
   ];
 }
 
-/** Sends SIGHUP to the shell: it exits, and the kernel hangs up the job in its foreground. */
-export function hangUpCommand(pid: number): string[] {
-  return ['sh', '-c', 'kill -HUP "$1"', 'sh', String(pid)];
+/**
+ * Sends SIGHUP to the shell, only if its PID still names it (the start time it announced): it
+ * exits, and the kernel hangs up the job in its foreground.
+ */
+export function hangUpCommand(shell: AnnouncedShell): string[] {
+  return guardedKillCommand(signalByName('HUP'), shell.pid, shell.startTicks);
+}
+
+/** What the wrapper announced: the shell's PID and start time. */
+export interface AnnouncedShell {
+  readonly pid: number;
+  readonly startTicks: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -56,11 +71,11 @@ const EMPTY = Buffer.alloc(0);
  */
 export class ShellStartReader {
   private held: Buffer | undefined = EMPTY;
-  private announcedPid: number | undefined;
+  private announced: AnnouncedShell | undefined;
 
-  /** The shell's PID, once announced. */
-  get pid(): number | undefined {
-    return this.announcedPid;
+  /** The shell's PID and start time, once announced. */
+  get shell(): AnnouncedShell | undefined {
+    return this.announced;
   }
 
   /** True once the output has shown whether the announcement came. */
@@ -78,10 +93,12 @@ export class ShellStartReader {
     const text = bytes.toString('latin1');
     const end = text.indexOf(ANNOUNCEMENT_END, ANNOUNCEMENT_START.length);
     if (text.startsWith(ANNOUNCEMENT_START) && end >= 0) {
-      const digits = text.slice(ANNOUNCEMENT_START.length, end);
+      const announced = /^([1-9]\d{0,9});(\d{1,20})$/.exec(
+        text.slice(ANNOUNCEMENT_START.length, end),
+      );
       this.held = undefined;
-      if (/^[1-9]\d*$/.test(digits) && digits.length <= MAX_PID_DIGITS) {
-        this.announcedPid = Number(digits);
+      if (announced) {
+        this.announced = { pid: Number(announced[1]), startTicks: Number(announced[2]) };
         return bytes.subarray(end + ANNOUNCEMENT_END.length);
       }
       return bytes;
@@ -108,7 +125,7 @@ function couldBecomeAnnouncement(text: string): boolean {
   }
   return (
     text.startsWith(ANNOUNCEMENT_START) &&
-    /^\d*$/.test(text.slice(ANNOUNCEMENT_START.length)) &&
-    text.length - ANNOUNCEMENT_START.length <= MAX_PID_DIGITS
+    /^\d*(?:;\d*)?$/.test(text.slice(ANNOUNCEMENT_START.length)) &&
+    text.length - ANNOUNCEMENT_START.length <= MAX_ANNOUNCED_CHARS
   );
 }

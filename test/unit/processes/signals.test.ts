@@ -12,6 +12,8 @@ import {
   signalLabel,
   signalSenders,
   standardSignalName,
+  statCommand,
+  statShowsStart,
 } from '../../../src/processes/signals';
 
 /** The shells the guard must work in: dash (Debian's sh) and busybox ash when installed. */
@@ -201,5 +203,14 @@ describe('processes: signals', () => {
       }),
       ['app'],
     );
+  });
+
+  it('checks the start time before a kill without a shell, comm with spaces and parentheses and all', () => {
+    const stat = '42 (my (odd) app) S 1 42 42 0 -1 4194560 0 0 0 0 7 3 0 0 20 0 1 0 123456 0 0\n';
+    assert.ok(statShowsStart(stat, 123456));
+    assert.ok(!statShowsStart(stat, 123457), 'a reused PID');
+    assert.ok(!statShowsStart('', 123456));
+    assert.ok(!statShowsStart('garbage 123456', 123456));
+    assert.deepEqual(statCommand(42), ['cat', '/proc/42/stat']);
   });
 });

@@ -8,7 +8,7 @@ import {
   ShellStartReader,
 } from '../../../src/terminal/shellCommand';
 
-const ANNOUNCEMENT = '\x1b]pod-process-explorer-shell-pid;4321\x07';
+const ANNOUNCEMENT = '\x1b]pod-process-explorer-shell-pid;4321;987654\x07';
 
 /** Feeds `chunks` to a fresh reader; returns what it let through and what it learnt. */
 function read(chunks: readonly (string | Buffer)[]): {
@@ -21,7 +21,7 @@ function read(chunks: readonly (string | Buffer)[]): {
     reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk),
   );
   shown.push(reader.flush());
-  return { shown: Buffer.concat(shown), pid: reader.pid, settled: reader.settled };
+  return { shown: Buffer.concat(shown), pid: reader.shell?.pid, settled: reader.settled };
 }
 
 describe('terminal: the shell command', () => {
@@ -38,9 +38,9 @@ describe('terminal: the shell command', () => {
     assert.deepEqual(shell.slice(0, 2), ['sh', '-c']);
     assert.deepEqual(shell.slice(3), ['sh', 'bash']);
     assert.doesNotMatch(shell[2], /bash/);
-    const hangUp = hangUpCommand(17);
-    assert.deepEqual(hangUp.slice(3), ['sh', '17']);
-    assert.doesNotMatch(hangUp[2], /17/);
+    const hangUp = hangUpCommand({ pid: 17, startTicks: 4242 });
+    assert.deepEqual(hangUp.slice(3), ['sh', '17', '4242', 'HUP']);
+    assert.doesNotMatch(hangUp[2], /17|4242/);
   });
 
   it('runs in a real sh: the wrapper announces its own PID, then execs the shell in place', () => {
@@ -49,8 +49,22 @@ describe('terminal: the shell command', () => {
     const output = execFileSync(file, args, { input: 'echo "after $$"\n' });
     const reader = new ShellStartReader();
     const rest = reader.push(output).toString('utf8');
-    assert.ok(reader.pid !== undefined && reader.pid > 0, JSON.stringify(output.toString()));
-    assert.equal(rest, `after ${reader.pid}\n`);
+    const shell = reader.shell;
+    assert.ok(shell !== undefined && shell.pid > 0, JSON.stringify(output.toString()));
+    assert.equal(rest, `after ${shell.pid}\n`);
+    assert.ok(shell.startTicks > 0, 'the start time the hang-up guard checks');
+  });
+
+  it('hangs up only the shell it started: a reused PID is left alone', () => {
+    const [file, ...args] = interactiveShellCommand('sh');
+    const output = execFileSync(file, args, { input: 'exit 0\n' });
+    const reader = new ShellStartReader();
+    reader.push(output);
+    const shell = reader.shell;
+    assert.ok(shell);
+    // This test's own process stands in for whatever got the PID: another start time.
+    const [sh, ...guard] = hangUpCommand({ pid: process.pid, startTicks: shell.startTicks });
+    assert.throws(() => execFileSync(sh, guard, { stdio: 'pipe' }), /ppe-gone|status 3/);
   });
 
   it('reads the announcement off the output, however the frames split it', () => {
@@ -70,9 +84,9 @@ describe('terminal: the shell command', () => {
     const reader = new ShellStartReader();
     assert.equal(reader.push(Buffer.from('\x1b]pod-process')).length, 0);
     assert.equal(reader.settled, false);
-    assert.equal(reader.push(Buffer.from('-explorer-shell-pid;12')).length, 0);
+    assert.equal(reader.push(Buffer.from('-explorer-shell-pid;12;3')).length, 0);
     assert.equal(reader.push(Buffer.from('\x07$ ')).toString(), '$ ');
-    assert.equal(reader.pid, 12);
+    assert.equal(reader.shell?.pid, 12);
     assert.equal(reader.settled, true);
     assert.equal(reader.push(Buffer.from('more')).toString(), 'more');
   });
