@@ -12,6 +12,7 @@ import {
   type ExecRequest,
   type ExecResult,
 } from './exec';
+import { linkedSignal } from './linkedSignal';
 import { kubeConfigForContext, type LoadedKubeconfig } from './kubeconfig';
 import { deserializePod, PodWatch, type PodWatchListener } from './podWatch';
 
@@ -90,12 +91,14 @@ export class ClusterSession {
 
   /** Namespace names, sorted. A 403 is a `forbidden` ClusterError (fall back to `namespace`). */
   async listNamespaces(signal?: AbortSignal): Promise<string[]> {
-    const list = await this.connection.requestJson<NamespaceListJson>({
-      method: 'GET',
-      path: '/api/v1/namespaces',
-      signal: this.withSessionSignal(signal),
-      context: { verb: 'list', resource: 'namespaces' },
-    });
+    const list = await this.scoped(signal, (scoped) =>
+      this.connection.requestJson<NamespaceListJson>({
+        method: 'GET',
+        path: '/api/v1/namespaces',
+        signal: scoped,
+        context: { verb: 'list', resource: 'namespaces' },
+      }),
+    );
     return (list.items ?? [])
       .map((item) => item.metadata?.name)
       .filter((name): name is string => typeof name === 'string')
@@ -109,12 +112,14 @@ export class ClusterSession {
 
   /** One pod as the API server has it now. */
   async readPod(namespace: string, name: string, signal?: AbortSignal): Promise<V1Pod> {
-    const raw = await this.connection.requestJson<unknown>({
-      method: 'GET',
-      path: podPath(namespace, name),
-      signal: this.withSessionSignal(signal),
-      context: { verb: 'get', resource: 'pods', namespace, name },
-    });
+    const raw = await this.scoped(signal, (scoped) =>
+      this.connection.requestJson<unknown>({
+        method: 'GET',
+        path: podPath(namespace, name),
+        signal: scoped,
+        context: { verb: 'get', resource: 'pods', namespace, name },
+      }),
+    );
     return deserializePod(raw);
   }
 
@@ -128,20 +133,22 @@ export class ClusterSession {
     patch: unknown,
     signal?: AbortSignal,
   ): Promise<V1Pod> {
-    const raw = await this.connection.requestJson<unknown>({
-      method: 'PATCH',
-      path: `${podPath(namespace, name)}/ephemeralcontainers`,
-      body: patch,
-      contentType: 'application/strategic-merge-patch+json',
-      signal: this.withSessionSignal(signal),
-      context: {
-        verb: 'patch',
-        resource: 'pods',
-        subresource: 'ephemeralcontainers',
-        namespace,
-        name,
-      },
-    });
+    const raw = await this.scoped(signal, (scoped) =>
+      this.connection.requestJson<unknown>({
+        method: 'PATCH',
+        path: `${podPath(namespace, name)}/ephemeralcontainers`,
+        body: patch,
+        contentType: 'application/strategic-merge-patch+json',
+        signal: scoped,
+        context: {
+          verb: 'patch',
+          resource: 'pods',
+          subresource: 'ephemeralcontainers',
+          namespace,
+          name,
+        },
+      }),
+    );
     return deserializePod(raw);
   }
 
@@ -163,17 +170,19 @@ export class ClusterSession {
     if (cached !== undefined) {
       return cached;
     }
-    const review = await this.connection.requestJson<AccessReviewJson>({
-      method: 'POST',
-      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SelfSubjectAccessReview',
-        spec: { resourceAttributes: { namespace, verb, group: '', resource, subresource } },
-      },
-      signal: this.withSessionSignal(signal),
-      context: { verb: 'create', resource: 'selfsubjectaccessreviews' },
-    });
+    const review = await this.scoped(signal, (scoped) =>
+      this.connection.requestJson<AccessReviewJson>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { namespace, verb, group: '', resource, subresource } },
+        },
+        signal: scoped,
+        context: { verb: 'create', resource: 'selfsubjectaccessreviews' },
+      }),
+    );
     const allowed = review.status?.allowed === true;
     this.accessCache.set(key, allowed);
     return allowed;
@@ -185,19 +194,23 @@ export class ClusterSession {
 
   /** Runs an argv in a container; see ExecRequest. */
   exec(request: ExecRequest): Promise<ExecResult> {
-    return runExec(
-      this.connection,
-      { ...request, signal: this.withSessionSignal(request.signal) },
-      this.connection.requestTimeoutMs,
+    return this.scoped(request.signal, (signal) =>
+      runExec(this.connection, { ...request, signal }, this.connection.requestTimeoutMs),
     );
   }
 
   /** Opens an exec (with `command`) or attach (without) session for a terminal. */
-  openExecChannel(request: ExecChannelRequest): Promise<ExecChannel> {
-    return openExecChannel(this.connection, {
+  async openExecChannel(request: ExecChannelRequest): Promise<ExecChannel> {
+    const linked = linkedSignal([request.signal, this.disposed.signal]);
+    const channel = await openExecChannel(this.connection, {
       ...request,
-      signal: this.withSessionSignal(request.signal),
+      signal: linked.signal,
+    }).catch((error: unknown) => {
+      linked.dispose();
+      throw error;
     });
+    channel.onClose(() => linked.dispose());
+    return channel;
   }
 
   /** Ends every watch, exec and channel of this session; later calls fail as cancelled. */
@@ -205,7 +218,16 @@ export class ClusterSession {
     this.disposed.abort();
   }
 
-  private withSessionSignal(signal: AbortSignal | undefined): AbortSignal {
-    return signal ? AbortSignal.any([signal, this.disposed.signal]) : this.disposed.signal;
+  /** Runs `request` with a signal that also ends with this session, unlinked afterwards. */
+  private async scoped<T>(
+    signal: AbortSignal | undefined,
+    request: (scoped: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const linked = linkedSignal([signal, this.disposed.signal]);
+    try {
+      return await request(linked.signal);
+    } finally {
+      linked.dispose();
+    }
   }
 }

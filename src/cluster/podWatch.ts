@@ -9,6 +9,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/Object
 import { ClusterError, toClusterError, type ClusterErrorContext } from './clusterErrors';
 import type { ClusterConnection } from './connection';
 import type { Disposable } from './exec';
+import { linkedSignal } from './linkedSignal';
 
 export type PodChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -179,20 +180,26 @@ export class PodWatch implements Disposable {
     const timeoutSeconds =
       WATCH_MIN_SECONDS + Math.floor(Math.random() * (WATCH_MAX_SECONDS - WATCH_MIN_SECONDS));
     const ended = new AbortController();
-    const signal = AbortSignal.any([this.stopped.signal, ended.signal]);
-    const response = await this.connection.openStream({
-      method: 'GET',
-      path: this.path,
-      query: {
-        watch: 'true',
-        fieldSelector: this.fieldSelector,
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: 'true',
-        timeoutSeconds: String(timeoutSeconds),
-      },
-      signal,
-      context: { ...this.context, verb: 'watch' },
-    });
+    const linked = linkedSignal([this.stopped.signal, ended.signal]);
+    const signal = linked.signal;
+    const response = await this.connection
+      .openStream({
+        method: 'GET',
+        path: this.path,
+        query: {
+          watch: 'true',
+          fieldSelector: this.fieldSelector,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: 'true',
+          timeoutSeconds: String(timeoutSeconds),
+        },
+        signal,
+        context: { ...this.context, verb: 'watch' },
+      })
+      .catch((error: unknown) => {
+        linked.dispose();
+        throw error;
+      });
     const started = Date.now();
     let events = 0;
     const deadManTimer = setTimeout(() => ended.abort(), timeoutSeconds * 1000 + WATCH_GRACE_MS);
@@ -254,6 +261,7 @@ export class PodWatch implements Disposable {
       });
     } finally {
       clearTimeout(deadManTimer);
+      linked.dispose();
     }
     if (events > 0 || Date.now() - started >= HEALTHY_WATCH_MS) {
       this.failures = 0;
