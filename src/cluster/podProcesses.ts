@@ -3,7 +3,8 @@ import { podContainers, isSharedPod, type PodLike } from '../processes/podContai
 import { parseProcessListing, processListingCommand } from '../processes/processListing';
 import type { PlacedProcesses, ProcessListing } from '../processes/types';
 import type { ClusterSession } from './clusterSession';
-import { truncatedError, type ClusterErrorContext } from './clusterErrors';
+import * as l10n from '@vscode/l10n';
+import { ClusterError, truncatedError, type ClusterErrorContext } from './clusterErrors';
 
 export interface PodProcessesRequest {
   readonly pod: PodLike;
@@ -48,6 +49,18 @@ export async function listPodProcesses(
   const listing = parseProcessListing(result.stdout);
   if (!listing.complete) {
     throw truncatedError(context);
+  }
+  if (listing.failure !== undefined) {
+    throw new ClusterError(
+      'other',
+      l10n.t(
+        'The process listing in container {0} is not whole: {1} failed (status {2}). A status of 126 means the pod has more processes than one command line can name.',
+        request.container,
+        listing.failure.split(' ')[0] ?? '',
+        listing.failure.split(' ')[1] ?? '',
+      ),
+      { ...context, exitCode: Number(listing.failure.split(' ')[1]) },
+    );
   }
   return {
     listing,

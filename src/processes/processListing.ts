@@ -14,8 +14,12 @@ import type { ListerProcess, ProcessInfo, ProcessListing } from './types';
 const SCRIPT = `cd /proc || exit 1
 echo "ppe-listing $$"
 if command -v grep >/dev/null 2>&1; then
+  # Status 2 is a process that went meanwhile; above it grep did not run or was killed (126 is
+  # "Argument list too long": past some 30,000 processes one command line cannot name them all).
   grep -a -s -H '' uptime [0-9]*/stat [0-9]*/cgroup [0-9]*/cmdline /etc/passwd
+  r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
   grep -a -s -H -F -e State: -e Uid: -e Threads: -e VmRSS: [0-9]*/status
+  r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
 else
   g() { while IFS= read -r l || [ -n "$l" ]; do printf '%s:%s\\n' "$1" "$l"; done < "$1"; }
   s() {
@@ -73,6 +77,7 @@ interface RawListing {
   passwd: Buffer[];
   listerPid: number | undefined;
   complete: boolean;
+  failure: string | undefined;
 }
 
 const PROCESS_FILE = /^(\d+)\/(stat|status|cgroup|cmdline)$/;
@@ -110,6 +115,7 @@ export function parseProcessListing(stdout: Buffer): ProcessListing {
     listerPid,
     lister,
     complete: raw.complete,
+    failure: raw.failure,
   };
 }
 
@@ -121,6 +127,7 @@ function splitOutput(stdout: Buffer): RawListing {
     passwd: [],
     listerPid: undefined,
     complete: false,
+    failure: undefined,
   };
   let inMountSection = false;
   let position = 0;
@@ -148,6 +155,8 @@ function splitOutput(stdout: Buffer): RawListing {
         position = readCommandLineFrames(stdout, position, text.slice('ppe-cmdline '.length), raw);
       } else if (text === 'ppe-mountns') {
         inMountSection = true;
+      } else if (text.startsWith('ppe-failed ')) {
+        raw.failure ??= text.slice('ppe-failed '.length);
       }
       continue;
     }

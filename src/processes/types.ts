@@ -50,6 +50,11 @@ export interface ProcessListing {
   readonly lister: ListerProcess | undefined;
   /** False when the output stopped before the script's end marker (a cut stream). */
   readonly complete: boolean;
+  /**
+   * The tool that failed and its status (`grep 126`) when the script ran to its end but a read
+   * it depends on did not: the listing is not whole, though it looks it.
+   */
+  readonly failure: string | undefined;
 }
 
 export type ContainerKind = 'container' | 'init' | 'sidecar' | 'ephemeral';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -364,6 +364,24 @@ describe('processes: listing script and parser', () => {
         assert.ok(listing.processes.length > 10);
         assert.ok((listing.uptimeSeconds ?? 0) > 0);
       });
+    }
+  });
+
+  it('says the listing is not whole when grep cannot run, instead of showing no processes', () => {
+    // A grep that fails as an exec past ARG_MAX does: status 126, nothing listed.
+    const bin = mkdtempSync(path.join(tmpdir(), 'ppe-grep-'));
+    try {
+      writeFileSync(path.join(bin, 'grep'), '#!/bin/sh\nexit 126\n', { mode: 0o755 });
+      const [file, ...args] = processListingCommand();
+      const stdout = execFileSync(file, args, {
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      const listing = parseProcessListing(stdout);
+      assert.equal(listing.complete, true);
+      assert.equal(listing.failure, 'grep 126');
+      assert.equal(parseProcessListing(execFileSync(file, args)).failure, undefined);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });
