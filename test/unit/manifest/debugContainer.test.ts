@@ -17,6 +17,34 @@ describe('rules: debug containers', () => {
     );
   });
 
+  it('asks SYS_PTRACE only of a shell, not of any program with stdin/tty (nginx -i)', () => {
+    const pod = (container: string) =>
+      `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  shareProcessNamespace: true
+  containers:
+    - name: app
+      image: registry.example/app:1
+    - name: c
+${container}
+      stdin: true
+      tty: true
+`;
+    const debugCodes = (container: string) =>
+      diagnose(pod(container)).filter((d) => d.code === 'ppe-debug-without-ptrace').length;
+    assert.equal(debugCodes('      image: nginx:1.27'), 0);
+    assert.equal(
+      debugCodes('      image: busybox\n      command: ["nginx", "-g", "daemon off;"]'),
+      0,
+    );
+    assert.equal(debugCodes('      image: docker.io/library/busybox:1.36'), 1);
+    assert.equal(debugCodes('      image: nicolaka/netshoot'), 1);
+    assert.equal(debugCodes('      image: my/app\n      command: ["/bin/bash"]'), 1);
+    assert.equal(debugCodes('      image: my/app\n      command: ["dumb-init", "--", "sh"]'), 1);
+  });
+
   it('informs that SYS_PTRACE breaks Pod Security baseline (the task page pod)', () => {
     assert.deepEqual(
       diagnose(fixture('task-page.yaml')).map((d) => [d.code, d.text]),

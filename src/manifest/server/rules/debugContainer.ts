@@ -11,6 +11,7 @@ import {
   mapValue,
   nodeSpan,
   seqValue,
+  stringValue,
 } from '../yamlNodes';
 import { finding, fix, sharedHere } from './ruleSupport';
 
@@ -70,7 +71,7 @@ export function checkDebugContainers(workload: Workload): Finding[] {
       workload.text,
       findPair(securityContext, 'privileged')?.value,
     );
-    if (!interactiveKey || privileged) {
+    if (!interactiveKey || privileged || !looksLikeShell(container)) {
       continue;
     }
     findings.push(
@@ -94,6 +95,34 @@ export function checkDebugContainers(workload: Workload): Finding[] {
     );
   }
   return findings;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'fish']);
+const INIT_WRAPPERS = new Set(['tini', 'dumb-init', 'catatonit', 'env', 'exec']);
+/** Images people run as a debug shell; any other image with stdin/tty is a program (nginx -i). */
+const SHELL_IMAGES =
+  /^(?:[\w.-]+(?::\d+)?\/)*(?:busybox|alpine|ubuntu|debian|fedora|centos|rockylinux|almalinux|amazonlinux|archlinux|opensuse[\w/-]*|bash|netshoot|toolbox|debug[\w-]*|[\w-]*-debug|[\w-]*shell[\w-]*)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/i;
+
+/**
+ * Whether the container runs a shell: its command (or, without one, its args as kubectl debug
+ * writes them) starts with a shell, or it runs its image's default in a shell image. stdin and tty
+ * alone do not tell: nginx or a REPL-less server may have them.
+ */
+function looksLikeShell(container: ContainerView): boolean {
+  const words = (field: string) =>
+    (seqValue(container.map, field)?.items ?? []).map((item) =>
+      isScalar(item) && typeof item.value === 'string' ? item.value : '',
+    );
+  const command = words('command');
+  const argv = command.length > 0 ? command : words('args');
+  if (argv.length > 0) {
+    // An init in front (`tini -- sh`, `dumb-init sh`) runs the shell after it.
+    const program = argv
+      .map((word) => word.slice(word.lastIndexOf('/') + 1))
+      .find((word) => !INIT_WRAPPERS.has(word) && !word.startsWith('-'));
+    return program !== undefined && SHELLS.has(program);
+  }
+  return SHELL_IMAGES.test(stringValue(container.map, 'image') ?? '');
 }
 
 function addPtrace(text: string, container: ContainerView) {
