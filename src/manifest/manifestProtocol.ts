@@ -39,6 +39,7 @@ export const RULE_CODES = [
   'ppe-secret-volume',
   'ppe-debug-without-ptrace',
   'ppe-ptrace-breaks-baseline',
+  'ppe-privileged-in-shared-pod',
   'ppe-yaml-syntax',
   'ppe-file-too-large',
 ] as const;

@@ -81,6 +81,15 @@ function explain(value: unknown, isKey: boolean): string | undefined {
       `[${l10n.t('Pod Security Standards')}](${POD_SECURITY})`,
     ].join('\n');
   }
+  if (isKey && value === 'privileged') {
+    return [
+      `**privileged**: ${l10n.t("the container runs with every capability and the node's devices, unconfined.")}`,
+      `- ${markdownText(l10n.t('In a shared pod it can read /proc/<pid>/mem, environ and root of every process of the pod and trace them, whatever their user: more than SYS_PTRACE.'))}`,
+      `- ${l10n.t('Pod Security "baseline" forbids privileged containers.')}`,
+      '',
+      `[${l10n.t('Share Process Namespace between Containers in a Pod')}](${TASK_PAGE}) · [${l10n.t('Pod Security Standards')}](${POD_SECURITY})`,
+    ].join('\n');
+  }
   if (!isKey && (value === 'SYS_PTRACE' || value === 'CAP_SYS_PTRACE')) {
     return ptraceLines(
       `**SYS_PTRACE**: ${l10n.t('lets the container trace other processes and pass the ptrace access check.')}`,

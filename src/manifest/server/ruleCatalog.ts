@@ -38,6 +38,10 @@ export const RULES: Readonly<Record<RuleCode, RuleInfo>> = {
     severity: DiagnosticSeverity.Information,
     href: POD_SECURITY_BASELINE,
   },
+  'ppe-privileged-in-shared-pod': {
+    severity: DiagnosticSeverity.Warning,
+    href: POD_SECURITY_BASELINE,
+  },
   'ppe-yaml-syntax': { severity: DiagnosticSeverity.Error, href: TASK_PAGE },
   'ppe-file-too-large': { severity: DiagnosticSeverity.Information, href: TASK_PAGE },
 };

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { hoverAt } from '../../../src/manifest/server/hover';
 import { ManifestChecker } from '../../../src/manifest/server/manifestChecker';
 import { DEFAULT_SETTINGS } from '../../../src/manifest/server/settings';
 import { applyFix, codes, diagnose, fixture } from './manifestTestSupport';
 
 describe('rules: debug containers', () => {
-  it('informs when a stdin/tty container lacks SYS_PTRACE, unless privileged', () => {
+  it('informs when a stdin/tty container lacks SYS_PTRACE, and warns of a privileged one', () => {
     const found = diagnose(fixture('debug.yaml'));
     assert.deepEqual(
       found.map((d) => [d.code, d.text, d.line]),
@@ -13,6 +14,7 @@ describe('rules: debug containers', () => {
         ['ppe-debug-without-ptrace', 'tty', 15],
         ['ppe-debug-without-ptrace', 'stdin', 20],
         ['ppe-debug-without-ptrace', 'stdin', 26],
+        ['ppe-privileged-in-shared-pod', 'true', 35],
       ],
     );
   });
@@ -43,6 +45,17 @@ ${container}
     assert.equal(debugCodes('      image: nicolaka/netshoot'), 1);
     assert.equal(debugCodes('      image: my/app\n      command: ["/bin/bash"]'), 1);
     assert.equal(debugCodes('      image: my/app\n      command: ["dumb-init", "--", "sh"]'), 1);
+  });
+
+  it('explains privileged on hover: every process of the pod, more than SYS_PTRACE', () => {
+    const text = fixture('debug.yaml');
+    const hover = hoverAt(text, text.indexOf('privileged: true') + 2);
+    assert.match(hover?.markdown ?? '', /\*\*privileged\*\*/);
+    assert.match(hover?.markdown ?? '', /more than SYS_PTRACE/);
+    const [placed] = new ManifestChecker()
+      .findings('t', text, DEFAULT_SETTINGS.maxFileSize)
+      .filter(({ finding }) => finding.code === 'ppe-privileged-in-shared-pod');
+    assert.match(placed.finding.message, /^privileged is privileged in a pod that shares/);
   });
 
   it('informs that SYS_PTRACE breaks Pod Security baseline (the task page pod)', () => {

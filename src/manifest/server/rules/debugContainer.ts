@@ -10,6 +10,7 @@ import {
   kubernetesTrue,
   mapValue,
   nodeSpan,
+  scalarNode,
   seqValue,
   stringValue,
 } from '../yamlNodes';
@@ -71,7 +72,22 @@ export function checkDebugContainers(workload: Workload): Finding[] {
       workload.text,
       findPair(securityContext, 'privileged')?.value,
     );
-    if (!interactiveKey || privileged || !looksLikeShell(container)) {
+    const privilegedValue = scalarNode(findPair(securityContext, 'privileged')?.value);
+    if (privileged && privilegedValue) {
+      findings.push(
+        finding(
+          'ppe-privileged-in-shared-pod',
+          l10n.t(
+            '{0} is privileged in a pod that shares its process namespace: it can read the memory, environment and files of every process of the pod and trace them, more than SYS_PTRACE allows, and reach the node\'s devices. Pod Security "baseline" forbids it.',
+            container.name,
+          ),
+          nodeSpan(privilegedValue),
+          { related: sharedHere(workload) },
+        ),
+      );
+      continue;
+    }
+    if (!interactiveKey || !looksLikeShell(container)) {
       continue;
     }
     findings.push(
