@@ -82,6 +82,14 @@ describe('shell script tokenizer', () => {
     assert.deepEqual(commands('echo ${A:-b} $((1 + 2)) $HOME'), ['echo ${A:-b} $((1 + 2)) $HOME']);
   });
 
+  it('splits on && inside $(…), so the substitution runs to its own end', () => {
+    assert.deepEqual(commands('echo "$(true && kill 1)" done'), [
+      'true',
+      'kill 1',
+      'echo $(true && kill 1) done',
+    ]);
+  });
+
   it('keeps NAME=value prefixes apart from the words', () => {
     const [command] = simpleCommands('A=1 B="2 3" exec app C=4');
     assert.deepEqual(

@@ -10,7 +10,9 @@ import {
 import { pathArgument } from '../../../src/procfs/remoteScript';
 import {
   FileKind,
+  parseFileList,
   parseListing,
+  parseTextMatches,
   remoteFailure,
   splitRecords,
 } from '../../../src/procfs/remoteOutput';
@@ -31,6 +33,13 @@ describe('procfs URIs', () => {
     assert.deepEqual(parseRootAuthority(authority), ROOT);
     assert.deepEqual(parseRootAuthority(authority.toUpperCase()), ROOT);
     assert.equal(authority.split('+').length, 6);
+  });
+
+  it('escapes the escape character itself: a context named ctx~41 stays ctx~41', () => {
+    const root = { ...ROOT, context: 'ctx~41', pod: '~' };
+    const authority = rootAuthority(root);
+    assert.ok(!authority.includes('~41+'), authority);
+    assert.deepEqual(parseRootAuthority(authority), root);
   });
 
   it('refuses authorities that are not ours', () => {
@@ -104,6 +113,25 @@ describe('procfs output', () => {
     assert.equal(entries.get('-rf')?.type, FileKind.Directory);
     assert.equal(entries.get('$(x)')?.type, FileKind.SymbolicLink | FileKind.Directory);
     assert.equal(entries.get(bytesToName(Buffer.from([0xe9])))?.mode, 0o644);
+  });
+
+  it('treats a file list or a search without its end record as cut, never as complete', () => {
+    const files = Buffer.from(`${nonce} files\n./a\0./b\0\n`);
+    assert.throws(() => parseFileList(files, nonce, 1 << 20), /ESHORT/);
+    const whole = parseFileList(
+      Buffer.concat([files, Buffer.from(`${nonce} end 0\n`)]),
+      nonce,
+      1 << 20,
+    );
+    assert.deepEqual(whole, { paths: ['a', 'b'], truncated: false, incomplete: false });
+    const partial = parseFileList(
+      Buffer.concat([files, Buffer.from(`${nonce} end 1\n`)]),
+      nonce,
+      1 << 20,
+    );
+    assert.equal(partial.incomplete, true, 'find failed on some folder');
+    const search = Buffer.from(`${nonce} files\n./a\0\n${nonce} matches\n./a:1:x\n`);
+    assert.throws(() => parseTextMatches(search, nonce, 1 << 20), /ESHORT/);
   });
 
   it('treats a listing without its end as cut', () => {
