@@ -16,10 +16,16 @@ echo "ppe-listing $$"
 if command -v grep >/dev/null 2>&1; then
   # Status 2 is a process that went meanwhile; above it grep did not run or was killed (126 is
   # "Argument list too long": past some 30,000 processes one command line cannot name them all).
-  grep -a -s -H '' uptime [0-9]*/stat [0-9]*/cgroup [0-9]*/cmdline /etc/passwd
+  grep -a -s -H '' uptime [0-9]*/stat [0-9]*/cgroup /etc/passwd
   r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
   grep -a -s -H -F -e State: -e Uid: -e Threads: -e VmRSS: [0-9]*/status
   r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
+  # Command lines last, under timeout where there is one: reading one takes its process's memory
+  # lock, so a process stuck in D state would hold the whole listing until the exec timed out.
+  t=
+  if command -v timeout >/dev/null 2>&1 && timeout 5 true 2>/dev/null; then t='timeout -s KILL 5'; fi
+  $t grep -a -s -H '' [0-9]*/cmdline
+  r=$?; [ "$r" -le 2 ] || echo "ppe-cmdline-cut $r"
 else
   g() { while IFS= read -r l || [ -n "$l" ]; do printf '%s:%s\\n' "$1" "$l"; done < "$1"; }
   s() {
@@ -78,6 +84,8 @@ interface RawListing {
   listerPid: number | undefined;
   complete: boolean;
   failure: string | undefined;
+  /** The command-line read was stopped (timeout): those not read yet are missing. */
+  commandLinesCut: boolean;
 }
 
 const PROCESS_FILE = /^(\d+)\/(stat|status|cgroup|cmdline)$/;
@@ -108,6 +116,9 @@ export function parseProcessListing(stdout: Buffer): ProcessListing {
     }
   }
   processes.sort((a, b) => a.pid - b.pid);
+  if (raw.commandLinesCut) {
+    markUnreadCommandLines(processes, raw);
+  }
   return {
     processes,
     uptimeSeconds: parseUptime(raw.uptime),
@@ -128,6 +139,7 @@ function splitOutput(stdout: Buffer): RawListing {
     listerPid: undefined,
     complete: false,
     failure: undefined,
+    commandLinesCut: false,
   };
   let inMountSection = false;
   let position = 0;
@@ -157,6 +169,8 @@ function splitOutput(stdout: Buffer): RawListing {
         inMountSection = true;
       } else if (text.startsWith('ppe-failed ')) {
         raw.failure ??= text.slice('ppe-failed '.length);
+      } else if (text.startsWith('ppe-cmdline-cut ')) {
+        raw.commandLinesCut = true;
       }
       continue;
     }
@@ -191,6 +205,26 @@ function addLine(raw: RawListing, name: string, content: Buffer): void {
     raw.processes.set(pid, files);
   }
   (files[kind] ??= []).push(content);
+}
+
+/**
+ * After a cut command-line read, the processes grep had not reached: it reads them in the glob's
+ * order (PIDs as text), so those after the last one it printed. The first of them is the one
+ * whose read blocked; a kernel thread among them, with no command line at all, cannot be told
+ * apart and is marked too.
+ */
+function markUnreadCommandLines(processes: ProcessInfo[], raw: RawListing): void {
+  let last = '';
+  for (const [pid, files] of raw.processes) {
+    if (files.cmdline && String(pid) > last) {
+      last = String(pid);
+    }
+  }
+  processes.forEach((process, index) => {
+    if (raw.processes.get(process.pid)?.cmdline === undefined && String(process.pid) > last) {
+      processes[index] = { ...process, commandLineUnread: true };
+    }
+  });
 }
 
 /**

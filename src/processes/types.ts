@@ -22,6 +22,11 @@ export interface ProcessInfo {
   readonly argv: readonly string[];
   /** `argv` joined by spaces, or `[comm]` when there are no arguments (as ps shows it). */
   readonly commandLine: string;
+  /**
+   * The command line could not be read in time (a process in D state holds its memory lock):
+   * `commandLine` is then the `[comm]` name alone.
+   */
+  readonly commandLineUnread?: boolean;
   /** The raw text of `/proc/<pid>/cgroup`. */
   readonly cgroup: string;
   /** Inode number of `/proc/<pid>/ns/mnt`; undefined when the lister may not read it. */

@@ -370,7 +370,9 @@ function processItemBase(
 ): vscode.TreeItem {
   const item = new vscode.TreeItem(
     {
-      label: `${process.pid}  ${process.commandLine}`,
+      label: `${process.pid}  ${process.commandLine}${
+        process.commandLineUnread ? `  ${vscode.l10n.t('(command line not read)')}` : ''
+      }`,
       highlights: [[0, String(process.pid).length]],
     },
     collapsible,
@@ -389,6 +391,13 @@ function processItemBase(
   item.tooltip = markdown([
     vscode.l10n.t('**PID** {0} · **Parent** {1}', process.pid, process.ppid),
     vscode.l10n.t('**Command line** {0}', code(process.commandLine)),
+    ...(process.commandLineUnread
+      ? [
+          vscode.l10n.t(
+            '$(warning) Its command line could not be read within 5 seconds: the process may be stuck in D state (uninterruptible, holding its memory lock). The other processes are listed.',
+          ),
+        ]
+      : []),
     vscode.l10n.t('**User** {0} (UID {1})', plain(user), process.uid),
     vscode.l10n.t(
       '**State** {0} · **Threads** {1}',

@@ -384,4 +384,32 @@ describe('processes: listing script and parser', () => {
       rmSync(bin, { recursive: true, force: true });
     }
   });
+
+  it('lists every process when reading one command line blocks, and marks those not read', function () {
+    this.timeout(30_000);
+    // A grep that blocks on command lines, as a read of a process in D state does.
+    const realGrep = execFileSync('sh', ['-c', 'command -v grep']).toString().trim();
+    const bin = mkdtempSync(path.join(tmpdir(), 'ppe-grep-'));
+    try {
+      writeFileSync(
+        path.join(bin, 'grep'),
+        `#!/bin/sh\ncase "$*" in *'/cmdline'*) exec sleep 60 ;; esac\nexec ${realGrep} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const [file, ...args] = processListingCommand();
+      const listing = parseProcessListing(
+        execFileSync(file, args, { env: { PATH: `${bin}:${process.env.PATH ?? ''}` } }),
+      );
+      assert.equal(listing.complete, true);
+      assert.equal(listing.failure, undefined);
+      const self = listing.processes.find((one) => one.pid === process.pid);
+      assert.ok(self, 'this test’s own process is listed');
+      assert.equal(self.commandLineUnread, true);
+      assert.equal(self.commandLine, `[${self.comm}]`);
+      const whole = parseProcessListing(execFileSync(file, args));
+      assert.ok(whole.processes.every((one) => one.commandLineUnread !== true));
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
 });
