@@ -38,10 +38,14 @@ ${container}
       diagnose(pod(container)).filter((d) => d.code === 'ppe-debug-without-ptrace').length;
     assert.equal(debugCodes('      image: nginx:1.27'), 0);
     assert.equal(
-      debugCodes('      image: busybox\n      command: ["nginx", "-g", "daemon off;"]'),
+      debugCodes('      image: my/app\n      command: ["nginx", "-g", "daemon off;"]'),
       0,
     );
     assert.equal(debugCodes('      image: docker.io/library/busybox:1.36'), 1);
+    assert.equal(
+      debugCodes('      image: busybox\n      command: ["tini", "--", "sleep", "infinity"]'),
+      1,
+    );
     assert.equal(debugCodes('      image: nicolaka/netshoot'), 1);
     assert.equal(debugCodes('      image: my/app\n      command: ["/bin/bash"]'), 1);
     assert.equal(debugCodes('      image: my/app\n      command: ["dumb-init", "--", "sh"]'), 1);

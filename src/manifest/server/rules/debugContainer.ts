@@ -120,25 +120,24 @@ const SHELL_IMAGES =
   /^(?:[\w.-]+(?::\d+)?\/)*(?:busybox|alpine|ubuntu|debian|fedora|centos|rockylinux|almalinux|amazonlinux|archlinux|opensuse[\w/-]*|bash|netshoot|toolbox|debug[\w-]*|[\w-]*-debug|[\w-]*shell[\w-]*)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/i;
 
 /**
- * Whether the container runs a shell: its command (or, without one, its args as kubectl debug
- * writes them) starts with a shell, or it runs its image's default in a shell image. stdin and tty
- * alone do not tell: nginx or a REPL-less server may have them.
+ * Whether the container is a shell to exec into: a shell image (busybox, alpine, netshoot…,
+ * whatever it runs: often `sleep infinity`), or a command (or, without one, args as kubectl
+ * debug writes them) that starts a shell. stdin and tty alone do not tell: nginx may have them.
  */
 function looksLikeShell(container: ContainerView): boolean {
   const words = (field: string) =>
     (seqValue(container.map, field)?.items ?? []).map((item) =>
       isScalar(item) && typeof item.value === 'string' ? item.value : '',
     );
-  const command = words('command');
-  const argv = command.length > 0 ? command : words('args');
-  if (argv.length > 0) {
-    // An init in front (`tini -- sh`, `dumb-init sh`) runs the shell after it.
-    const program = argv
-      .map((word) => word.slice(word.lastIndexOf('/') + 1))
-      .find((word) => !INIT_WRAPPERS.has(word) && !word.startsWith('-'));
-    return program !== undefined && SHELLS.has(program);
+  if (SHELL_IMAGES.test(stringValue(container.map, 'image') ?? '')) {
+    return true;
   }
-  return SHELL_IMAGES.test(stringValue(container.map, 'image') ?? '');
+  const command = words('command');
+  // An init in front (`tini -- sh`, `dumb-init sh`) runs the shell after it.
+  const program = (command.length > 0 ? command : words('args'))
+    .map((word) => word.slice(word.lastIndexOf('/') + 1))
+    .find((word) => !INIT_WRAPPERS.has(word) && !word.startsWith('-'));
+  return program !== undefined && SHELLS.has(program);
 }
 
 function addPtrace(text: string, container: ContainerView) {
