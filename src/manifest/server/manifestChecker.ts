@@ -6,6 +6,7 @@ import { checkPodSpecFields } from './rules/podSpecFields';
 import type { Rule } from './rules/ruleSupport';
 import { checkSecrets } from './rules/secrets';
 import { DisableComments } from './disableComments';
+import { oneFindingPerPlace } from './samePlace';
 import { contentStart, hasTopLevelKind } from './topLevelKind';
 
 const RULE_FAMILIES: readonly Rule[] = [
@@ -184,8 +185,8 @@ export function checkDocument(text: string): readonly Finding[] {
       },
     ];
   } else if (parsed.type === 'workloads') {
-    findings = parsed.workloads.flatMap((workload) =>
-      RULE_FAMILIES.flatMap((rule) => rule(workload)),
+    findings = oneFindingPerPlace(
+      parsed.workloads.flatMap((workload) => RULE_FAMILIES.flatMap((rule) => rule(workload))),
     );
   } else {
     return [];

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { isScalar } from 'yaml';
 import { isOpen } from '../kubectlYaml';
-import type { ContainerView, Finding, Workload } from '../manifestModel';
+import type { ContainerView, Workload } from '../manifestModel';
 import { insertIntoMap, insertIntoSeq } from '../yamlEdits';
 import {
   findPair,
@@ -14,18 +14,24 @@ import {
   seqValue,
   stringValue,
 } from '../yamlNodes';
-import { finding, fix, sharedHere } from './ruleSupport';
+import {
+  containerFinding,
+  containerFix,
+  containerList,
+  sharedHere,
+  type RuleFinding,
+} from './ruleSupport';
 
 const PTRACE_NAMES = new Set(['SYS_PTRACE', 'CAP_SYS_PTRACE']);
 /** `ALL` adds every capability, SYS_PTRACE among them. */
 const ALL_NAMES = new Set(['ALL', 'CAP_ALL']);
 
 /** Debug shells in a shared pod: what they can inspect, and what SYS_PTRACE costs. */
-export function checkDebugContainers(workload: Workload): Finding[] {
+export function checkDebugContainers(workload: Workload): RuleFinding[] {
   if (!workload.shared) {
     return [];
   }
-  const findings: Finding[] = [];
+  const findings: RuleFinding[] = [];
   for (const container of workload.containers) {
     const securityContext = mapValue(container.map, 'securityContext');
     const added = seqValue(mapValue(securityContext, 'capabilities'), 'add')?.items ?? [];
@@ -37,17 +43,10 @@ export function checkDebugContainers(workload: Workload): Finding[] {
     );
     if (isScalar(ptrace) && ptrace.range) {
       findings.push(
-        finding(
+        containerFinding(
           'ppe-ptrace-breaks-baseline',
-          ALL_NAMES.has(String(ptrace.value))
-            ? l10n.t(
-                'Adding ALL capabilities (SYS_PTRACE among them) lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
-                container.name,
-              )
-            : l10n.t(
-                'Adding SYS_PTRACE lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
-                container.name,
-              ),
+          container,
+          ALL_NAMES.has(String(ptrace.value)) ? addsAllMessage : addsPtraceMessage,
           nodeSpan(ptrace),
         ),
       );
@@ -75,12 +74,10 @@ export function checkDebugContainers(workload: Workload): Finding[] {
     const privilegedValue = scalarNode(findPair(securityContext, 'privileged')?.value);
     if (privileged && privilegedValue) {
       findings.push(
-        finding(
+        containerFinding(
           'ppe-privileged-in-shared-pod',
-          l10n.t(
-            '{0} is privileged in a pod that shares its process namespace: it can read the memory, environment and files of every process of the pod and trace them, more than SYS_PTRACE allows, and reach the node\'s devices. Pod Security "baseline" forbids it.',
-            container.name,
-          ),
+          container,
+          privilegedMessage,
           nodeSpan(privilegedValue),
           { related: sharedHere(workload) },
         ),
@@ -91,26 +88,77 @@ export function checkDebugContainers(workload: Workload): Finding[] {
       continue;
     }
     findings.push(
-      finding(
+      containerFinding(
         'ppe-debug-without-ptrace',
-        l10n.t(
-          '{0} looks like a debug shell (stdin/tty). Without the SYS_PTRACE capability it cannot read /proc/<pid>/root or /proc/<pid>/environ of processes that run as another user (nginx workers, for example). Sending signals does not need it: the same user or CAP_KILL is enough.',
-          container.name,
-        ),
+        container,
+        debugShellMessage,
         nodeSpan(interactiveKey),
         {
           related: sharedHere(workload),
-          fixes: [
-            fix(
-              l10n.t('Add SYS_PTRACE to {0} (Pod Security "baseline" forbids it)', container.name),
-              [addPtrace(workload.text, container)],
-            ),
-          ],
+          fixes: [containerFix(container, addPtraceTitle, [addPtrace(workload.text, container)])],
         },
       ),
     );
   }
   return findings;
+}
+
+// Worded for one container or for several that share the place of the finding (an anchor).
+
+function addsAllMessage(containers: readonly string[]): string {
+  return containers.length === 1
+    ? l10n.t(
+        'Adding ALL capabilities (SYS_PTRACE among them) lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+        containers[0],
+      )
+    : l10n.t(
+        'Adding ALL capabilities (SYS_PTRACE among them) lets the containers {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+        containerList(containers),
+      );
+}
+
+function addsPtraceMessage(containers: readonly string[]): string {
+  return containers.length === 1
+    ? l10n.t(
+        'Adding SYS_PTRACE lets {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+        containers[0],
+      )
+    : l10n.t(
+        'Adding SYS_PTRACE lets the containers {0} inspect every process in the shared namespace, but Pod Security "baseline" (and "restricted") forbid it: namespaces that enforce either level reject this pod.',
+        containerList(containers),
+      );
+}
+
+function privilegedMessage(containers: readonly string[]): string {
+  return containers.length === 1
+    ? l10n.t(
+        '{0} is privileged in a pod that shares its process namespace: it can read the memory, environment and files of every process of the pod and trace them, more than SYS_PTRACE allows, and reach the node\'s devices. Pod Security "baseline" forbids it.',
+        containers[0],
+      )
+    : l10n.t(
+        'The containers {0} are privileged in a pod that shares its process namespace: they can read the memory, environment and files of every process of the pod and trace them, more than SYS_PTRACE allows, and reach the node\'s devices. Pod Security "baseline" forbids it.',
+        containerList(containers),
+      );
+}
+
+function debugShellMessage(containers: readonly string[]): string {
+  return containers.length === 1
+    ? l10n.t(
+        '{0} looks like a debug shell (stdin/tty). Without the SYS_PTRACE capability it cannot read /proc/<pid>/root or /proc/<pid>/environ of processes that run as another user (nginx workers, for example). Sending signals does not need it: the same user or CAP_KILL is enough.',
+        containers[0],
+      )
+    : l10n.t(
+        'The containers {0} look like debug shells (stdin/tty). Without the SYS_PTRACE capability they cannot read /proc/<pid>/root or /proc/<pid>/environ of processes that run as another user (nginx workers, for example). Sending signals does not need it: the same user or CAP_KILL is enough.',
+        containerList(containers),
+      );
+}
+
+/** One edit that adds SYS_PTRACE to a shared securityContext fixes every container using it. */
+function addPtraceTitle(containers: readonly string[]): string {
+  return l10n.t(
+    'Add SYS_PTRACE to {0} (Pod Security "baseline" forbids it)',
+    containerList(containers),
+  );
 }
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'fish']);

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { Finding, Workload } from '../manifestModel';
+import type { ContainerView, Workload } from '../manifestModel';
 import {
   basename,
   hasEnv,
@@ -9,27 +9,27 @@ import {
   type Invocation,
 } from '../commandLine';
 import { insertIntoSeq } from '../yamlEdits';
-import { finding, fix, sharedHere } from './ruleSupport';
+import { finding, fix, sharedHere, type RuleFinding } from './ruleSupport';
 
 /** Programs that insist on being PID 1 (s6-overlay's `/init` and busybox's `init` included). */
 const PID1_INITS = new Set(['init', 'systemd', 'runit', 'runit-init']);
 
 /** What changes for a container's own PID 1 assumptions once the pod shares its process namespace. */
-export function checkPidOne(workload: Workload): Finding[] {
+export function checkPidOne(workload: Workload): RuleFinding[] {
   if (!workload.shared) {
     return [];
   }
-  const findings: Finding[] = [];
+  const findings: RuleFinding[] = [];
   // One message per signal: a script may hold thousands of kills.
   const killMessages = new Map<string, string>();
   for (const container of workload.containers) {
     const invocations = invocationsOf(workload.text, container);
     for (const invocation of invocations) {
-      const init = checkInit(workload, invocation);
+      const init = checkInit(workload, container, invocation);
       if (init) {
         findings.push(init);
       }
-      const kill = checkKill(workload, invocation, killMessages);
+      const kill = checkKill(workload, container, invocation, killMessages);
       if (kill) {
         findings.push(kill);
       }
@@ -37,7 +37,8 @@ export function checkPidOne(workload: Workload): Finding[] {
     const main = invocations.find(
       (invocation) => invocation.origin === 'main' && !invocation.inScript,
     );
-    const tini = main && !hasEnv(container, 'TINI_SUBREAPER') && checkTini(workload, main);
+    const tini =
+      main && !hasEnv(container, 'TINI_SUBREAPER') && checkTini(workload, container, main);
     if (tini) {
       findings.push(tini);
     }
@@ -50,7 +51,11 @@ export function checkPidOne(workload: Workload): Finding[] {
  * `args` alone is what the image's entrypoint receives (`args: ["init"]` is often a
  * subcommand), so it is an init only once a script runs it.
  */
-function checkInit(workload: Workload, invocation: Invocation): Finding | undefined {
+function checkInit(
+  workload: Workload,
+  container: ContainerView,
+  invocation: Invocation,
+): RuleFinding | undefined {
   const { words, program: index } = invocation;
   const program = words[index];
   if (!program || (invocation.origin !== 'main' && invocation.origin !== 'args')) {
@@ -71,15 +76,16 @@ function checkInit(workload: Workload, invocation: Invocation): Finding | undefi
       busyboxInit ? 'busybox init' : program.value,
     ),
     busyboxInit ? { start: words[index - 1].span.start, end: program.span.end } : program.span,
-    { related: sharedHere(workload) },
+    { related: sharedHere(workload), container },
   );
 }
 
 function checkKill(
   workload: Workload,
+  container: ContainerView,
   invocation: Invocation,
   messages: Map<string, string>,
-): Finding | undefined {
+): RuleFinding | undefined {
   const kill = killOfPid1(invocation);
   if (!kill) {
     return undefined;
@@ -89,7 +95,10 @@ function checkKill(
     message = killMessage(kill.signal);
     messages.set(kill.signal, message);
   }
-  return finding('ppe-kill-pid1', message, kill.span, { related: sharedHere(workload) });
+  return finding('ppe-kill-pid1', message, kill.span, {
+    related: sharedHere(workload),
+    container,
+  });
 }
 
 function killMessage(signal: string): string {
@@ -105,7 +114,11 @@ function killMessage(signal: string): string {
       );
 }
 
-function checkTini(workload: Workload, invocation: Invocation): Finding | undefined {
+function checkTini(
+  workload: Workload,
+  container: ContainerView,
+  invocation: Invocation,
+): RuleFinding | undefined {
   const tini = invocation.words[0];
   if (!tini || !basename(tini.value).startsWith('tini')) {
     return undefined;
@@ -127,6 +140,6 @@ function checkTini(workload: Workload, invocation: Invocation): Finding | undefi
       'tini is not PID 1 in a pod that shares its process namespace, so orphaned processes are not re-parented to it and their zombies are not reaped. Start it with -s (or set TINI_SUBREAPER) to register it as a child subreaper.',
     ),
     tini.span,
-    { related: sharedHere(workload), fixes: [addSubreaper] },
+    { related: sharedHere(workload), fixes: [addSubreaper], container },
   );
 }
