@@ -47,7 +47,7 @@ export default tseslint.config(
   // Layering, fenced here (each block below owns the whole rule for its files; a later block
   // would replace an earlier one's options):
   // - src/cluster talks to Kubernetes and knows no view: no vscode, no feature folder;
-  // - src/processes and the language server are pure: no vscode, no cluster;
+  // - src/processes, src/secrets and the language server are pure: no vscode, no cluster;
   // - everything else in src/ may only import the cluster layer's and the language client's
   //   types: their code loads lazily (src/common/lazyBundle.ts);
   // - nothing in src/ imports from test/.
@@ -93,7 +93,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/processes/**/*.ts', 'src/manifest/server/**/*.ts'],
+    files: ['src/processes/**/*.ts', 'src/manifest/server/**/*.ts', 'src/secrets/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -15,6 +15,7 @@ import {
 import { linkedSignal } from './linkedSignal';
 import { kubeConfigForContext, type LoadedKubeconfig } from './kubeconfig';
 import { deserializePod, PodWatch, type PodWatchListener } from './podWatch';
+import { urlForDisplay } from '../secrets/secretPatterns';
 
 function podPath(namespace: string, name: string): string {
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
@@ -71,7 +72,8 @@ export class ClusterSession {
       );
     }
     this.contextName = contextName;
-    this.server = cluster.server;
+    // What messages and the tree show; the connection alone gets the URL as written.
+    this.server = urlForDisplay(cluster.server);
     this.clusterName = cluster.name;
     this.userName = context.user ?? '';
     this.namespace = context.namespace;
@@ -82,7 +84,7 @@ export class ClusterSession {
     };
     this.connection = new ClusterConnection(
       kubeConfig,
-      this.server,
+      cluster.server,
       errorContext,
       options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       Boolean(cluster.proxyUrl),

@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as l10n from '@vscode/l10n';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { maskSecretShapes } from '../secrets/secretPatterns';
 import {
   ApiResponseError,
   cancelledError,
@@ -136,7 +137,7 @@ export class ClusterConnection {
       } catch (error) {
         throw new ClusterError(
           'other',
-          l10n.t('The cluster at {0} sent an answer that is not JSON.', this.server),
+          l10n.t('The cluster at {0} sent an answer that is not JSON.', context.server ?? '?'),
           context,
           { cause: error },
         );
@@ -240,10 +241,13 @@ export class ClusterConnection {
       syscall?: unknown;
       message?: unknown;
     };
-    const firstLine = String(record.message ?? error)
-      .trim()
-      .split('\n')[0]
-      .slice(0, 300);
+    // A plugin's message may quote what it was given or got (a token, a URL with a password).
+    const firstLine = maskSecretShapes(
+      String(record.message ?? error)
+        .trim()
+        .split('\n')[0]
+        .slice(0, 300),
+    );
     if (typeof record.syscall === 'string' && record.syscall.startsWith('spawn')) {
       return new ClusterError(
         'unauthorized',

@@ -1,6 +1,6 @@
 // A process's environment from the bytes of /proc/PID/environ, with the values that look like
 // secrets marked so the details document can mask them.
-import { MASK, isLiveSecretName, maskSecretShapes } from '../manifest/server/secretPatterns';
+import { MASK, isLiveSecretName, maskSecretShapes } from '../secrets/secretPatterns';
 
 export { MASK };
 

@@ -1,7 +1,7 @@
 // Everything /proc tells about one process, read in ONE exec and rendered as the text of the
 // details document. Pure: the document provider runs the argv and supplies the localized words.
 import { decodeCapabilities, hasCapability, type CapabilitySet } from './capabilities';
-import { maskArgv } from '../manifest/server/secretPatterns';
+import { maskArgv } from '../secrets/secretPatterns';
 import { MASK, parseEnviron, type Environment } from './environment';
 import { formatElapsed, formatRss } from './format';
 

@@ -1,4 +1,4 @@
-import { maskArgv } from '../manifest/server/secretPatterns';
+import { maskArgv } from '../secrets/secretPatterns';
 import type { ListerProcess, ProcessInfo, ProcessListing } from './types';
 
 /*

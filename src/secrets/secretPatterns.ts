@@ -130,6 +130,8 @@ const SECRET_SHAPES: readonly RegExp[] = [
   /(?<keep>\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^\s@]+(?=@)/gi,
   // An HTTP Authorization header with its credentials (`curl -H "Authorization: Bearer …"`).
   /(?<keep>\b(?:Proxy-)?Authorization:\s*(?:Bearer|Basic|Token|Bot|Digest)\s+)[^\s$'"]{6,}/gi,
+  // A bearer token quoted in an error or an option without its header (`Bearer eyJ…`).
+  /(?<keep>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
   // Connection strings (JDBC, ADO.NET, Azure, JAAS) and JVM `-D…password=` options.
   /(?<keep>(?:^|[\s;?&,"'(])-?[\w.-]*(?:password|passwd|pwd|secret|token|apikey|api_key|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s;&,"')]+)/gi,
   // Signed URLs (Azure SAS, S3 and GCS presigned).
@@ -161,6 +163,15 @@ export function maskSecretShapes(text: string): string {
     });
   }
   return masked;
+}
+
+/**
+ * A URL for messages and labels: without its user information (a kubeconfig's server may carry
+ * `user:password@`, or a token as the user name) and with secret-shaped query values masked.
+ */
+export function urlForDisplay(url: string): string {
+  const withoutUserinfo = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  return maskSecretShapes(withoutUserinfo);
 }
 
 /**

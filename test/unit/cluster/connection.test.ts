@@ -144,6 +144,47 @@ describe('cluster: API requests', () => {
     );
   });
 
+  it('masks a token or a password that a credential plugin quotes in its error', async () => {
+    answer = json(200, { items: [] });
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06YWRtaW4ifQ.c2lnbmF0dXJlLXBhcnQ';
+    const plugin = path.join(dir, 'quoting-plugin');
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho "refresh failed for Bearer ${token} at https://u:hunter2@sso.example/x" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const error = await session(
+      `{exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}}}`,
+    )
+      .listNamespaces()
+      .then(
+        () => assert.fail('the plugin failed'),
+        (failure: unknown) => failure,
+      );
+    assert.ok(error instanceof ClusterError, String(error));
+    assert.match(error.message, /refresh failed for Bearer ••••••/);
+    assert.ok(!error.message.includes(token.slice(0, 20)), error.message);
+    assert.ok(!error.message.includes('hunter2'), error.message);
+  });
+
+  it('names the server without its user information in messages', async () => {
+    const withUserinfo = url.replace('http://', 'http://admin:pa$$w0rd@');
+    const shown = session(
+      '{token: abc}',
+      `{server: "${withUserinfo}", insecure-skip-tls-verify: true}`,
+    );
+    assert.equal(shown.server, url);
+    answer = (res) => res.end('<html>proxy login</html>');
+    await assert.rejects(
+      shown.listNamespaces(),
+      (error: unknown) =>
+        error instanceof ClusterError &&
+        error.message.includes(url) &&
+        !error.message.includes('pa$$w0rd') &&
+        !error.message.includes('admin'),
+    );
+  });
+
   it('reports a certificate file the kubeconfig names but that is missing', async () => {
     await assert.rejects(
       session('{token: abc}', `{server: "${url}", certificate-authority: ca.crt}`).listNamespaces(),

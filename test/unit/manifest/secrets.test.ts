@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isSecretName } from '../../../src/manifest/server/secretPatterns';
+import { isSecretName } from '../../../src/secrets/secretPatterns';
 import { applyFix, codes, diagnose, fixture } from './manifestTestSupport';
 
 const SECRET_VALUES = [

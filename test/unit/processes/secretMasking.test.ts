@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { maskArgv, maskSecretShapes } from '../../../src/manifest/server/secretPatterns';
+import { maskArgv, maskSecretShapes, urlForDisplay } from '../../../src/secrets/secretPatterns';
 import { looksSecret, parseEnviron } from '../../../src/processes/environment';
 import { NAMED_VALUES, SECRET_ARGVS, SHAPED_VALUES } from '../../fixtures/secrets/secretShapes';
 
@@ -31,6 +31,21 @@ describe('processes: secret masking', () => {
       assert.ok(!shown.includes(secret), shown);
       assert.ok(shown.startsWith(argv[0]), 'the program is still shown');
     }
+  });
+
+  it('masks a bearer token quoted without its header', () => {
+    const masked = maskSecretShapes('401: Bearer k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdz rejected');
+    assert.equal(masked, '401: Bearer •••••• rejected');
+  });
+
+  it('shows a URL without its user information, its signed query masked', () => {
+    assert.equal(
+      urlForDisplay('https://admin:s3cr%24t@10.0.0.1:6443/k8s'),
+      'https://10.0.0.1:6443/k8s',
+    );
+    assert.equal(urlForDisplay('https://ghp_token@git.example'), 'https://git.example');
+    assert.equal(urlForDisplay('https://h:6443/?sig=abc&x=1'), 'https://h:6443/?sig=••••••&x=1');
+    assert.equal(urlForDisplay('https://10.0.0.1:6443'), 'https://10.0.0.1:6443');
   });
 
   it('leaves ordinary command lines alone', () => {

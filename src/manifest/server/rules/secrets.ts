@@ -1,22 +1,26 @@
 import * as l10n from '@vscode/l10n';
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { basename, invocationsOf, type Invocation, type Word } from '../commandLine';
-import { longRunningContainerCount, type Finding, type Workload } from '../manifestModel';
-import { hasSecretShape, isLiteralSecretValue, isSecretAssignment } from '../secretPatterns';
+import { longRunningContainerCount, type ContainerView, type Workload } from '../manifestModel';
+import {
+  hasSecretShape,
+  isLiteralSecretValue,
+  isSecretAssignment,
+} from '../../../secrets/secretPatterns';
 import { replacePair } from '../yamlEdits';
 import { findPair, keyNode, mapValue, nodeSpan, seqValue, stringValue } from '../yamlNodes';
-import { finding, fix, sharedHere } from './ruleSupport';
+import { finding, fix, sharedHere, type RuleFinding } from './ruleSupport';
 
 /** Secrets that every container of a shared pod can read through /proc. */
-export function checkSecrets(workload: Workload): Finding[] {
+export function checkSecrets(workload: Workload): RuleFinding[] {
   if (!workload.shared) {
     return [];
   }
-  const findings: Finding[] = [];
+  const findings: RuleFinding[] = [];
   for (const container of workload.containers) {
     for (const item of seqValue(container.map, 'env')?.items ?? []) {
       if (isMap(item)) {
-        const found = checkEnvEntry(workload, item);
+        const found = checkEnvEntry(workload, container, item);
         if (found) {
           findings.push(found);
         }
@@ -33,20 +37,24 @@ export function checkSecrets(workload: Workload): Finding[] {
               "Every key of this Secret becomes an environment variable. In a pod that shares its process namespace, other containers can read /proc/<pid>/environ of this container's processes, protected only by user IDs and the ptrace access check.",
             ),
             nodeSpan(key),
-            { related: sharedHere(workload) },
+            { related: sharedHere(workload), container },
           ),
         );
       }
     }
     for (const invocation of invocationsOf(workload.text, container)) {
-      checkArguments(workload, invocation, findings);
+      checkArguments(workload, container, invocation, findings);
     }
   }
   checkVolumes(workload, findings);
   return findings;
 }
 
-function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding | undefined {
+function checkEnvEntry(
+  workload: Workload,
+  container: ContainerView,
+  entry: YAMLMap,
+): RuleFinding | undefined {
   const name = stringValue(entry, 'name') ?? '';
   const valuePair = findPair(entry, 'value');
   const value = valuePair?.value;
@@ -75,6 +83,7 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding | undefined 
       {
         related: sharedHere(workload),
         fixes: [fix(l10n.t('Read {0} from a Secret (secretKeyRef)', name), [skeleton], true)],
+        container,
       },
     );
   }
@@ -90,11 +99,16 @@ function checkEnvEntry(workload: Workload, entry: YAMLMap): Finding | undefined 
       name,
     ),
     nodeSpan(key),
-    { related: sharedHere(workload) },
+    { related: sharedHere(workload), container },
   );
 }
 
-function checkArguments(workload: Workload, invocation: Invocation, findings: Finding[]): void {
+function checkArguments(
+  workload: Workload,
+  container: ContainerView,
+  invocation: Invocation,
+  findings: RuleFinding[],
+): void {
   const { words, assignments } = invocation;
   const program = basename(words[invocation.program]?.value ?? '');
   const report = (target: Word, name: string) =>
@@ -106,7 +120,7 @@ function checkArguments(workload: Workload, invocation: Invocation, findings: Fi
           name,
         ),
         target.span,
-        { related: sharedHere(workload) },
+        { related: sharedHere(workload), container },
       ),
     );
   // A script's assignments and here-documents are on the shell's command line too.
@@ -201,7 +215,7 @@ function secretArgumentLabel(
   return undefined;
 }
 
-function checkVolumes(workload: Workload, findings: Finding[]): void {
+function checkVolumes(workload: Workload, findings: RuleFinding[]): void {
   if (longRunningContainerCount(workload) < 2) {
     return;
   }
