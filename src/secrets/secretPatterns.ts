@@ -199,27 +199,55 @@ const FLAG = /^--?[\w.-]+$/;
 
 /**
  * A process's argv with its secrets masked, item by item: values of secret-named flags and
- * assignments (`--password x`, `--token=x`, `DB_PASSWORD=x`, `-Dssl.keyStorePassword=x`) and
- * secret-shaped parts anywhere. When in doubt, masked: a masked value costs a click to reveal,
- * a shown one may leak into a screen share or a log.
+ * assignments (`--password x`, `--token=x`, `DB_PASSWORD=x`, `-Dssl.keyStorePassword=x`), the
+ * same inside an item of several words (`sh -c "exec app --password x"`, `JAVA_OPTS`-style
+ * strings), and secret-shaped parts anywhere. When in doubt, masked: a masked value costs a click
+ * to reveal, a shown one may leak into a screen share or a log.
  */
 export function maskArgv(argv: readonly string[]): string[] {
   return argv.map((item, index) => {
-    const assignment = ASSIGNMENT.exec(item);
-    if (assignment && isLiveSecretName(assignment[1]) && !isSwitchValue(assignment[2])) {
-      return `${assignment[1]}=${MASK}`;
+    const word = maskedWord(item, index > 0 ? argv[index - 1] : '');
+    if (word !== undefined) {
+      return word;
     }
-    const previous = index > 0 ? argv[index - 1] : '';
-    if (
-      FLAG.test(previous) &&
-      isLiveSecretName(previous) &&
-      !item.startsWith('-') &&
-      !isSwitchValue(item)
-    ) {
-      return MASK;
-    }
-    return maskSecretShapes(item);
+    return maskSecretShapes(/\s/.test(item) ? maskWords(item) : item);
   });
+}
+
+/** The word masked when it is a secret assignment or follows a secret flag; else undefined. */
+function maskedWord(word: string, previous: string): string | undefined {
+  const assignment = ASSIGNMENT.exec(word);
+  if (assignment && isLiveSecretName(assignment[1]) && !isSwitchValue(assignment[2])) {
+    return `${assignment[1]}=${MASK}`;
+  }
+  if (FLAG.test(previous) && isLiveSecretName(previous) && !word.startsWith('-')) {
+    return isSwitchValue(word) ? undefined : MASK;
+  }
+  return undefined;
+}
+
+/** A word of a script between its quotes and a trailing `;`: `"--password"`, `x';`. */
+const QUOTED_WORD = /^(["']*)(.*?)(["';]*)$/s;
+
+/**
+ * Each word of a many-word item (a script, a string of options) masked as maskArgv masks items,
+ * its quotes kept. A `$VAR` after a secret flag is a reference, not the secret: it stays.
+ */
+function maskWords(item: string): string {
+  const parts = item.split(/(\s+)/);
+  let previous = '';
+  for (let index = 0; index < parts.length; index += 2) {
+    const [, open, word, close] = QUOTED_WORD.exec(parts[index]) ?? ['', '', '', ''];
+    if (word === '') {
+      continue;
+    }
+    const masked = word.startsWith('$') ? undefined : maskedWord(word, previous);
+    if (masked !== undefined) {
+      parts[index] = `${open}${masked}${close}`;
+    }
+    previous = word;
+  }
+  return parts.join('');
 }
 
 /** Values that name a mechanism or a switch (`--auth none`, `AUTH_MODE=token`), not a secret. */

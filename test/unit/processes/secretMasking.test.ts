@@ -33,6 +33,21 @@ describe('processes: secret masking', () => {
     }
   });
 
+  it('masks secret flags and assignments inside a script or a string of options', () => {
+    const masked = maskArgv([
+      'sh',
+      '-c',
+      'export DB_PASSWORD=scr-pw-1; exec app --token "scr-tok-2" --auth none --key $KEY_FROM_ENV',
+      '-Xmx1g -Dssl.keyStorePassword=scr-ks-3 -jar app.jar',
+    ]);
+    assert.deepEqual(masked, [
+      'sh',
+      '-c',
+      'export DB_PASSWORD=••••••; exec app --token "••••••" --auth none --key $KEY_FROM_ENV',
+      '-Xmx1g -Dssl.keyStorePassword=•••••• -jar app.jar',
+    ]);
+  });
+
   it('masks a bearer token quoted without its header', () => {
     const masked = maskSecretShapes('401: Bearer k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdz rejected');
     assert.equal(masked, '401: Bearer •••••• rejected');
