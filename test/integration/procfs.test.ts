@@ -285,7 +285,7 @@ describe('container filesystem (/proc/<pid>/root)', function () {
     assert.equal(exact.length, 1, 'a capital letter makes the search match case');
   });
 
-  it('leaves the original byte-identical when the connection drops mid-upload (20 times) @sandbox', async () => {
+  it('leaves the original byte-identical and no temporary file when the connection drops mid-upload (20 times) @sandbox', async () => {
     const uri = at(`${WORK_DIR}/atomic.bin`);
     const size = 256 * 1024;
     const original = randomBytes(size);
@@ -314,6 +314,9 @@ describe('container filesystem (/proc/<pid>/root)', function () {
     const replacement = randomBytes(size);
     await vscode.workspace.fs.writeFile(uri, replacement);
     assert.deepEqual(await inRoot('cat "$1"', `${WORK_DIR}/atomic.bin`), replacement);
+    // Each cut upload removed its temporary file (a whole write since then made sure it ended).
+    const left = (await inRoot('ls -A "$1"', WORK_DIR)).toString('utf8');
+    assert.doesNotMatch(left, /\.ppe-/, 'no temporary file is left beside the file');
   });
 
   it('gives an error, never short data, when the connection drops during a read @sandbox', async () => {
