@@ -23,7 +23,18 @@ const LANGUAGE_CLIENT_TYPES_ONLY = ['vscode-languageclient', 'vscode-languagecli
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.vscode-test/', 'test/fixtures/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      '.vscode-test/',
+      'test/fixtures/',
+      // StrykerJS's sandboxes and reports (npm run mutation).
+      '.stryker-tmp/',
+      'reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
