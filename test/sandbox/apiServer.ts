@@ -174,6 +174,54 @@ function namespaceFields(ns: Json): Record<string, string> {
   };
 }
 
+/**
+ * One page of a list, as the API server pages with `limit` and `continue`: by namespace and name,
+ * the token naming the last object sent and the resourceVersion of the first page (the real one
+ * serves later pages from that snapshot; here they come from the objects as they are now).
+ */
+function page(
+  all: Json[],
+  query: URLSearchParams,
+  resourceVersion: string,
+): {
+  items: Json[];
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+} {
+  const keyOf = (object: Json) => {
+    const metadata = object.metadata as { namespace?: string; name: string };
+    return `${metadata.namespace ?? ''}/${metadata.name}`;
+  };
+  let items = [...all].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  let rv = resourceVersion;
+  const token = query.get('continue');
+  if (token) {
+    let after: { key?: unknown; rv?: unknown };
+    try {
+      after = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof after;
+    } catch {
+      throw ApiError.badRequest('invalid continue token');
+    }
+    if (typeof after.key !== 'string' || typeof after.rv !== 'string') {
+      throw ApiError.badRequest('invalid continue token');
+    }
+    const last = after.key;
+    items = items.filter((object) => keyOf(object) > last);
+    rv = after.rv;
+  }
+  const limit = Number(query.get('limit') ?? '0');
+  if (!Number.isInteger(limit) || limit <= 0 || items.length <= limit) {
+    return { items, metadata: { resourceVersion: rv } };
+  }
+  const sent = items.slice(0, limit);
+  const next = Buffer.from(JSON.stringify({ key: keyOf(sent[limit - 1]), rv })).toString(
+    'base64url',
+  );
+  return {
+    items: sent,
+    metadata: { resourceVersion: rv, continue: next, remainingItemCount: items.length - limit },
+  };
+}
+
 export class ApiServer {
   readonly server: Server;
   private faults: Faults;
@@ -183,12 +231,17 @@ export class ApiServer {
   });
   private poller: NodeJS.Timeout | undefined;
   private churn: { readonly rate: number; readonly timer: NodeJS.Timeout } | undefined;
+  /**
+   * Exec and attach requests admitted since this process started, by `namespace/pod` (a pod
+   * that is gone included): what an audit log would count.
+   */
+  private readonly streamCounts = new Map<string, { exec: number; attach: number }>();
   /** Ends each open watch the way the server's timeoutSeconds would. */
   private readonly openWatches = new Set<() => void>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.faults = options.faults;
-    options.store.setSyntheticPods(this.faults.syntheticPods);
+    options.store.setSyntheticPods(this.faults.syntheticPods, this.faults.syntheticNamespaces);
     this.applyChurn();
     this.server = createServer({ cert: options.cert, key: options.key });
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -335,13 +388,23 @@ export class ApiServer {
         } catch (error) {
           throw error instanceof ApiError ? error : ApiError.badRequest((error as Error).message);
         }
-        this.options.store.setSyntheticPods(this.faults.syntheticPods);
+        this.options.store.setSyntheticPods(
+          this.faults.syntheticPods,
+          this.faults.syntheticNamespaces,
+        );
         this.applyChurn();
         await this.options.onFaultsChanged(this.faults);
       } else if (req.method !== 'GET') {
         throw ApiError.methodNotAllowed();
       }
       sendJson(res, 200, this.faults);
+      return;
+    }
+    if (path === '/sandbox/streams') {
+      if (req.method !== 'GET') {
+        throw ApiError.methodNotAllowed();
+      }
+      sendJson(res, 200, Object.fromEntries(this.streamCounts));
       return;
     }
     if (path === '/sandbox/compact') {
@@ -593,16 +656,22 @@ export class ApiServer {
       this.watch(res, url, kind, objects.filter(matches), matches);
       return;
     }
-    const rv = String(this.options.store.resourceVersion);
-    const items = objects.filter(matches);
+    const { items, metadata } = page(
+      objects.filter(matches),
+      query,
+      String(this.options.store.resourceVersion),
+    );
     if (wantsTable(req.headers.accept)) {
-      sendJson(res, 200, table(kind, items, rv, query.get('includeObject')));
+      sendJson(res, 200, {
+        ...table(kind, items, metadata.resourceVersion, query.get('includeObject')),
+        metadata,
+      });
       return;
     }
     sendJson(res, 200, {
       kind: kind === 'pods' ? 'PodList' : 'NamespaceList',
       apiVersion: 'v1',
-      metadata: { resourceVersion: rv },
+      metadata,
       items,
     });
   }
@@ -685,6 +754,12 @@ export class ApiServer {
     res.on('finish', stop);
   }
 
+  private countStream(pod: string, kind: 'exec' | 'attach'): void {
+    const counts = this.streamCounts.get(pod) ?? { exec: 0, attach: 0 };
+    counts[kind] += 1;
+    this.streamCounts.set(pod, counts);
+  }
+
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const refuse = (error: ApiError) => {
@@ -707,6 +782,7 @@ export class ApiServer {
       ) {
         throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       }
+      this.countStream(`${r.namespace}/${r.name}`, r.subresource);
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
       if (!PROTOCOLS.some((p) => offered.includes(p))) {
         throw ApiError.badRequest(

@@ -1,4 +1,5 @@
 // npm run sandbox -- up|down|restart|faults|status [switches]   (see README.md)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Faults } from './faults';
 import { connectSandbox, startSandbox, stopSandbox } from './index';
@@ -10,8 +11,10 @@ commands:
   up        start the sandbox (API + the seed pod), print the kubeconfig path
   down      stop the API and remove every pod the sandbox made
   restart   restart the API process; pods keep running
+            (--down-seconds N: leave it stopped for N seconds first, an outage)
   faults    change fault/scale switches of the running sandbox
   status    show the running sandbox
+  streams   print the exec and attach requests per pod since the API started (JSON)
 
 options (up, faults):
   --port N                    loopback port (up; default: the running sandbox's, else a free one)
@@ -23,7 +26,8 @@ options (up, faults):
   --drop-exec-after-stdin-bytes N
                               cut exec streams once the client sent N stdin bytes (0: off)
   --delay-ms N                delay every API response by N ms
-  --synthetic-pods N          serve N status-only pods in namespace "synthetic" (max 5000)
+  --synthetic-pods N          serve N status-only pods in namespace "synthetic" (max 20000)
+  --synthetic-namespaces N    spread them over N namespaces synthetic-000… (max 200)
   --synthetic-churn N         modify N synthetic pods per second, round-robin (0: off)
 
 The state dir is .sandbox/ in the checkout, or $PPE_SANDBOX_DIR.`;
@@ -53,6 +57,8 @@ async function main(): Promise<number> {
       'drop-exec-after-stdin-bytes': { type: 'string' },
       'delay-ms': { type: 'string' },
       'synthetic-pods': { type: 'string' },
+      'synthetic-namespaces': { type: 'string' },
+      'down-seconds': { type: 'string' },
       'synthetic-churn': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -78,6 +84,7 @@ async function main(): Promise<number> {
   const dropStdin = number(values['drop-exec-after-stdin-bytes'], 'drop-exec-after-stdin-bytes');
   const delay = number(values['delay-ms'], 'delay-ms');
   const synthetic = number(values['synthetic-pods'], 'synthetic-pods');
+  const spread = number(values['synthetic-namespaces'], 'synthetic-namespaces');
   const churn = number(values['synthetic-churn'], 'synthetic-churn');
   if (drop !== undefined) {
     faults.dropExecAfterBytes = drop;
@@ -90,6 +97,9 @@ async function main(): Promise<number> {
   }
   if (synthetic !== undefined) {
     faults.syntheticPods = synthetic;
+  }
+  if (spread !== undefined) {
+    faults.syntheticNamespaces = spread;
   }
   if (churn !== undefined) {
     faults.syntheticChurnPerSecond = churn;
@@ -122,7 +132,8 @@ async function main(): Promise<number> {
     case 'restart':
     case 'faults':
     case 'status':
-      return running(command, dir, faults);
+    case 'streams':
+      return running(command, dir, faults, number(values['down-seconds'], 'down-seconds') ?? 0);
     default:
       process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
       return 2;
@@ -130,15 +141,30 @@ async function main(): Promise<number> {
 }
 
 /** Commands that talk to the sandbox already running in `dir`. */
-async function running(command: string, dir: string, faults: Partial<Faults>): Promise<number> {
+async function running(
+  command: string,
+  dir: string,
+  faults: Partial<Faults>,
+  downSeconds: number,
+): Promise<number> {
   const sandbox = await connectSandbox(dir);
   if (!sandbox) {
     process.stderr.write('the sandbox is not running (npm run sandbox -- up)\n');
     return 1;
   }
-  if (command === 'faults') {
+  if (command === 'streams') {
+    process.stdout.write(
+      `${JSON.stringify((await sandbox.call('GET', '/sandbox/streams')).body)}\n`,
+    );
+  } else if (command === 'faults') {
     process.stdout.write(`${JSON.stringify(await sandbox.setFaults(faults))}\n`);
   } else if (command === 'restart') {
+    if (downSeconds > 0) {
+      await sandbox.stopApi();
+      process.stdout.write(`sandbox API stopped for ${downSeconds} s\n`);
+      // The outage itself: clients see connection refused meanwhile.
+      await sleep(downSeconds * 1000);
+    }
     await sandbox.restartApi();
     process.stdout.write(`sandbox API restarted on ${sandbox.url} (pid ${sandbox.pid})\n`);
   } else {

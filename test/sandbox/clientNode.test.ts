@@ -693,6 +693,55 @@ describe('sandbox with @kubernetes/client-node', function () {
     assert.equal(after.items.length, 0);
   });
 
+  it('spreads synthetic pods over namespaces, and pages lists with limit and continue', async function () {
+    await sandbox().setFaults({ syntheticPods: 1000, syntheticNamespaces: 10 });
+    try {
+      const namespaces = (await core.listNamespace()).items.map((ns) => ns.metadata?.name);
+      for (let index = 0; index < 10; index++) {
+        assert.ok(namespaces.includes(`synthetic-00${index}`), `synthetic-00${index} is listed`);
+      }
+      const seen: V1Pod[] = [];
+      /** Pods seen plus those a page says remain: the same total on every page. */
+      const totals = new Set<number>();
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await core.listPodForAllNamespaces({ limit: 300, _continue: token });
+        seen.push(...page.items);
+        token = page.metadata?._continue;
+        pages += 1;
+        if (token) {
+          assert.equal(page.items.length, 300);
+          totals.add(seen.length + (page.metadata?.remainingItemCount ?? NaN));
+        }
+      } while (token);
+      assert.deepEqual([...totals], [seen.length]);
+      const synthetic = seen.filter((pod) => pod.metadata?.namespace?.startsWith('synthetic-'));
+      assert.equal(synthetic.length, 1000);
+      assert.equal(new Set(seen.map((pod) => pod.metadata?.uid)).size, seen.length, 'no pod twice');
+      assert.ok(pages >= 4);
+      const inOne = await core.listNamespacedPod({ namespace: 'synthetic-003' });
+      assert.equal(inOne.items.length, 100);
+      assert.equal(
+        inOne.items.filter((pod) => pod.spec?.shareProcessNamespace === true).length,
+        50,
+        'half of each namespace shares its process namespace',
+      );
+      assert.ok(inOne.items[0].metadata?.managedFields?.length, 'shaped like a real pod');
+      await assert.rejects(
+        core.listPodForAllNamespaces({ limit: 10, _continue: 'not a token' }),
+        /continue/,
+      );
+    } finally {
+      await sandbox().setFaults({ syntheticPods: 0, syntheticNamespaces: 1 });
+    }
+    const namespaces = (await core.listNamespace()).items.map((ns) => ns.metadata?.name);
+    assert.ok(
+      !namespaces.some((name) => name?.startsWith('synthetic')),
+      'their namespaces went too',
+    );
+  });
+
   it('churns synthetic pods: MODIFIED events round-robin, numbered, the last one the API’s', async function () {
     await assert.rejects(sandbox().setFaults({ syntheticChurnPerSecond: 10_001 }), /10000/);
     await sandbox().setFaults({ syntheticPods: 10 });

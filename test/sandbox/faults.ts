@@ -21,8 +21,14 @@ export interface Faults {
   dropExecAfterStdinBytes: number;
   /** Delay every API response by this many milliseconds. */
   delayMs: number;
-  /** Serve this many status-only pods (no containers) in the namespace `synthetic`. */
+  /**
+   * Serve this many status-only pods (no containers), shaped like a Deployment's pods (managed
+   * fields, environment, volumes, probes): in the namespace `synthetic`, or spread round-robin over
+   * `syntheticNamespaces` namespaces `synthetic-000`, `synthetic-001`, … when that is above 1.
+   */
   syntheticPods: number;
+  /** How many namespaces the synthetic pods are spread over (1 to 200). */
+  syntheticNamespaces: number;
   /**
    * Modify this many synthetic pods per second, round-robin (a `sandbox/churn` annotation and the
    * resourceVersion), so their watchers get a steady stream of MODIFIED events; 0 is off.
@@ -38,10 +44,12 @@ export const NO_FAULTS: Faults = {
   dropExecAfterStdinBytes: 0,
   delayMs: 0,
   syntheticPods: 0,
+  syntheticNamespaces: 1,
   syntheticChurnPerSecond: 0,
 };
 
-export const MAX_SYNTHETIC_PODS = 5000;
+export const MAX_SYNTHETIC_PODS = 20_000;
+export const MAX_SYNTHETIC_NAMESPACES = 200;
 export const MAX_SYNTHETIC_CHURN_PER_SECOND = 10_000;
 
 /**
@@ -107,6 +115,9 @@ export function mergeFaults(current: Faults, update: unknown): Faults {
         break;
       case 'syntheticPods':
         next.syntheticPods = count(value, key, MAX_SYNTHETIC_PODS);
+        break;
+      case 'syntheticNamespaces':
+        next.syntheticNamespaces = Math.max(1, count(value, key, MAX_SYNTHETIC_NAMESPACES));
         break;
       case 'syntheticChurnPerSecond':
         next.syntheticChurnPerSecond = count(value, key, MAX_SYNTHETIC_CHURN_PER_SECOND);

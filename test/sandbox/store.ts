@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { MAX_SYNTHETIC_PODS } from './faults';
+import { MAX_SYNTHETIC_NAMESPACES, MAX_SYNTHETIC_PODS } from './faults';
 import { mapImage, type SandboxImages } from './images';
 import {
   LABEL,
@@ -84,7 +84,11 @@ interface PodmanContainer {
 }
 
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-const SYNTHETIC_NAMESPACE = 'synthetic';
+
+/** Synthetic pod `index`'s namespace: `synthetic`, or one of `synthetic-000`… when spread. */
+function syntheticNamespace(index: number, namespaces: number): string {
+  return namespaces <= 1 ? 'synthetic' : `synthetic-${String(index % namespaces).padStart(3, '0')}`;
+}
 /** Set on synthetic pods by the churn switch: the modification's sequence number (1, 2, …) and its time (ms). */
 export const CHURN_ANNOTATION = 'sandbox/churn';
 export const CHURNED_AT_ANNOTATION = 'sandbox/churned-at';
@@ -167,6 +171,7 @@ export class Store {
   /** Each local image's USER (its config's, '' for none), read once: tags name their content. */
   private readonly imageUsers = new Map<string, string>();
   private syntheticCount = 0;
+  private syntheticNamespaceCount = 1;
   /** The synthetic pod the churn switch modifies next, and how many it modified so far. */
   private churnNext = 0;
   private churnCount = 0;
@@ -1017,38 +1022,241 @@ export class Store {
 
   // ---- synthetic pods ----
 
+  /** Synthetic pod `index`'s namespace and name, for the current spread. */
+  private syntheticKey(index: number): string {
+    return this.key(
+      syntheticNamespace(index, this.syntheticNamespaceCount),
+      `synthetic-${String(index).padStart(5, '0')}`,
+    );
+  }
+
+  /**
+   * A pod as a Deployment's ReplicaSet makes it and the kubelet reports it: managed fields, owner,
+   * environment, probes, the service-account volume, tolerations and conditions, so that what a
+   * client keeps of each pod weighs what it would on a real cluster (about 7 KB of JSON).
+   */
   private syntheticPod(index: number): Json {
     const name = `synthetic-${String(index).padStart(5, '0')}`;
+    const namespace = syntheticNamespace(index, this.syntheticNamespaceCount);
     const started = now();
     const fakeId = (container: string) =>
       `podman://${Buffer.from(`${name}/${container}`).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+    const hash = (index % 997).toString(16).padStart(4, '0');
+    const containerSpec = (container: string, image: string, port: number) => ({
+      name: container,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+      env: [
+        {
+          name: 'POD_NAME',
+          valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+        },
+        {
+          name: 'POD_NAMESPACE',
+          valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+        },
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'LISTEN_ADDRESS', value: `0.0.0.0:${port}` },
+        { name: 'UPSTREAM_URL', value: `http://backend.${namespace}.svc.cluster.local:8080` },
+        {
+          name: 'DATABASE_PASSWORD',
+          valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } },
+        },
+      ],
+      resources: {
+        limits: { cpu: '500m', memory: '256Mi' },
+        requests: { cpu: '100m', memory: '128Mi' },
+      },
+      livenessProbe: {
+        httpGet: { path: '/healthz', port, scheme: 'HTTP' },
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+      },
+      readinessProbe: {
+        httpGet: { path: '/ready', port, scheme: 'HTTP' },
+        periodSeconds: 5,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+      },
+      volumeMounts: [
+        {
+          name: `kube-api-access-${hash}`,
+          readOnly: true,
+          mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+        },
+      ],
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    });
+    const specFields = (container: string) => ({
+      [`k:{"name":"${container}"}`]: {
+        '.': {},
+        'f:env': { '.': {}, 'k:{"name":"LOG_LEVEL"}': { '.': {}, 'f:name': {}, 'f:value': {} } },
+        'f:image': {},
+        'f:imagePullPolicy': {},
+        'f:livenessProbe': { '.': {}, 'f:httpGet': { '.': {}, 'f:path': {}, 'f:port': {} } },
+        'f:name': {},
+        'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {} } },
+        'f:readinessProbe': { '.': {}, 'f:httpGet': { '.': {}, 'f:path': {}, 'f:port': {} } },
+        'f:resources': { '.': {}, 'f:limits': {}, 'f:requests': {} },
+        'f:terminationMessagePath': {},
+        'f:terminationMessagePolicy': {},
+      },
+    });
     return {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
         name,
-        namespace: SYNTHETIC_NAMESPACE,
+        generateName: `web-${hash}-`,
+        namespace,
         uid: randomUUID(),
         creationTimestamp: started,
-        labels: { app: 'synthetic', shard: String(index % 10) },
+        labels: { app: 'synthetic', shard: String(index % 10), 'pod-template-hash': hash },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `web-${hash}`,
+            uid: '6f1c2a4e-0000-4000-8000-000000000000',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+        managedFields: [
+          {
+            manager: 'kube-controller-manager',
+            operation: 'Update',
+            apiVersion: 'v1',
+            time: started,
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:metadata': {
+                'f:generateName': {},
+                'f:labels': { '.': {}, 'f:app': {}, 'f:pod-template-hash': {} },
+                'f:ownerReferences': { '.': {}, 'k:{"uid":"6f1c2a4e"}': {} },
+              },
+              'f:spec': {
+                'f:containers': { ...specFields('app'), ...specFields('sidecar') },
+                'f:dnsPolicy': {},
+                'f:enableServiceLinks': {},
+                'f:restartPolicy': {},
+                'f:schedulerName': {},
+                'f:securityContext': {},
+                'f:shareProcessNamespace': {},
+                'f:terminationGracePeriodSeconds': {},
+              },
+            },
+          },
+          {
+            manager: 'kubelet',
+            operation: 'Update',
+            apiVersion: 'v1',
+            time: started,
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:status': {
+                'f:conditions': {
+                  'k:{"type":"ContainersReady"}': { '.': {}, 'f:status': {}, 'f:type': {} },
+                  'k:{"type":"Initialized"}': { '.': {}, 'f:status': {}, 'f:type': {} },
+                  'k:{"type":"PodReadyToStartContainers"}': { '.': {}, 'f:status': {} },
+                  'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} },
+                },
+                'f:containerStatuses': {},
+                'f:hostIP': {},
+                'f:hostIPs': {},
+                'f:phase': {},
+                'f:podIP': {},
+                'f:podIPs': { '.': {}, 'k:{"ip":"10.90.0.1"}': { '.': {}, 'f:ip': {} } },
+                'f:startTime': {},
+              },
+            },
+            subresource: 'status',
+          },
+        ],
       },
       spec: {
-        shareProcessNamespace: index % 2 === 0,
+        // Half of each namespace's pods (every other one there).
+        shareProcessNamespace: Math.floor(index / this.syntheticNamespaceCount) % 2 === 0,
         nodeName: NODE_NAME,
         restartPolicy: 'Always',
-        containers: [
-          { name: 'app', image: 'nginx' },
-          { name: 'sidecar', image: 'busybox' },
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccountName: 'default',
+        serviceAccount: 'default',
+        securityContext: {},
+        schedulerName: 'default-scheduler',
+        enableServiceLinks: true,
+        priority: 0,
+        preemptionPolicy: 'PreemptLowerPriority',
+        containers: [containerSpec('app', 'nginx', 80), containerSpec('sidecar', 'busybox', 9090)],
+        volumes: [
+          {
+            name: `kube-api-access-${hash}`,
+            projected: {
+              defaultMode: 420,
+              sources: [
+                { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+                {
+                  configMap: {
+                    name: 'kube-root-ca.crt',
+                    items: [{ key: 'ca.crt', path: 'ca.crt' }],
+                  },
+                },
+                {
+                  downwardAPI: {
+                    items: [
+                      {
+                        path: 'namespace',
+                        fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        tolerations: [
+          {
+            key: 'node.kubernetes.io/not-ready',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 300,
+          },
+          {
+            key: 'node.kubernetes.io/unreachable',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 300,
+          },
         ],
       },
       status: {
         phase: 'Running',
         conditions: [
-          { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: started },
-        ],
+          'PodReadyToStartContainers',
+          'Initialized',
+          'Ready',
+          'ContainersReady',
+          'PodScheduled',
+        ].map((type) => ({
+          type,
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: started,
+        })),
         hostIP: '127.0.0.1',
+        hostIPs: [{ ip: '127.0.0.1' }],
         podIP: `10.${90 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`,
+        podIPs: [{ ip: `10.${90 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}` }],
         startTime: started,
+        qosClass: 'Burstable',
         containerStatuses: ['app', 'sidecar'].map((container) => ({
           name: container,
           image: container === 'app' ? 'nginx' : 'busybox',
@@ -1064,36 +1272,50 @@ export class Store {
     };
   }
 
-  /** Grows or shrinks the synthetic pods to `count` (and their namespace with them). */
-  setSyntheticPods(count: number): void {
+  /**
+   * Grows or shrinks the synthetic pods to `count`, spread over `namespaces` namespaces (made and
+   * removed with them); a new spread removes every synthetic pod first.
+   */
+  setSyntheticPods(count: number, namespaces = 1): void {
+    const spread = Math.min(Math.max(namespaces, 1), MAX_SYNTHETIC_NAMESPACES);
+    if (spread !== this.syntheticNamespaceCount) {
+      this.setSyntheticPods(0, this.syntheticNamespaceCount);
+      this.syntheticNamespaceCount = spread;
+    }
     const target = Math.min(Math.max(count, 0), MAX_SYNTHETIC_PODS);
-    if (target > 0 && !this.namespaceObjects.has(SYNTHETIC_NAMESPACE)) {
-      const ns = { name: SYNTHETIC_NAMESPACE, uid: randomUUID(), creationTimestamp: now() };
-      const object = this.namespaceObject(ns, 'Active');
-      this.namespaceObjects.set(SYNTHETIC_NAMESPACE, object);
-      this.emit('namespaces', 'ADDED', object);
+    const wanted = new Set<string>();
+    for (let index = 0; index < Math.min(target, spread); index++) {
+      wanted.add(syntheticNamespace(index, spread));
+    }
+    for (const name of wanted) {
+      if (!this.namespaceObjects.has(name)) {
+        const ns = { name, uid: randomUUID(), creationTimestamp: now() };
+        const object = this.namespaceObject(ns, 'Active');
+        this.namespaceObjects.set(name, object);
+        this.emit('namespaces', 'ADDED', object);
+      }
     }
     for (let index = this.syntheticCount; index < target; index++) {
       const pod = this.bump(this.syntheticPod(index));
-      this.podObjects.set(
-        this.key(SYNTHETIC_NAMESPACE, (pod.metadata as Json).name as string),
-        pod,
-      );
+      this.podObjects.set(this.syntheticKey(index), pod);
       this.emit('pods', 'ADDED', pod);
     }
     for (let index = this.syntheticCount - 1; index >= target; index--) {
-      const key = this.key(SYNTHETIC_NAMESPACE, `synthetic-${String(index).padStart(5, '0')}`);
+      const key = this.syntheticKey(index);
       const pod = this.podObjects.get(key);
       this.podObjects.delete(key);
       if (pod) {
         this.emit('pods', 'DELETED', this.bump(structuredClone(pod)));
       }
     }
-    if (target === 0 && this.syntheticCount > 0 && !this.namespaces.has(SYNTHETIC_NAMESPACE)) {
-      const ns = this.namespaceObjects.get(SYNTHETIC_NAMESPACE);
-      this.namespaceObjects.delete(SYNTHETIC_NAMESPACE);
-      if (ns) {
-        this.emit('namespaces', 'DELETED', this.bump(structuredClone(ns)));
+    for (let index = 0; index < Math.min(this.syntheticCount, spread); index++) {
+      const name = syntheticNamespace(index, spread);
+      if (!wanted.has(name) && !this.namespaces.has(name)) {
+        const ns = this.namespaceObjects.get(name);
+        this.namespaceObjects.delete(name);
+        if (ns) {
+          this.emit('namespaces', 'DELETED', this.bump(structuredClone(ns)));
+        }
       }
     }
     this.syntheticCount = target;
@@ -1108,7 +1330,7 @@ export class Store {
     for (let done = 0; done < count && this.syntheticCount > 0; done++) {
       const index = this.churnNext % this.syntheticCount;
       this.churnNext = index + 1;
-      const key = this.key(SYNTHETIC_NAMESPACE, `synthetic-${String(index).padStart(5, '0')}`);
+      const key = this.syntheticKey(index);
       const pod = this.podObjects.get(key);
       if (!pod) {
         continue;
