@@ -14,6 +14,7 @@ import {
 } from './exec';
 import { linkedSignal } from './linkedSignal';
 import { kubeConfigForContext, type LoadedKubeconfig } from './kubeconfig';
+import { podForView } from './podProjection';
 import { deserializePod, PodWatch, type PodWatchListener } from './podWatch';
 import { urlForDisplay } from '../secrets/secretPatterns';
 
@@ -107,9 +108,14 @@ export class ClusterSession {
       .sort();
   }
 
-  /** Pods of one namespace, or of all (`undefined`), kept current until dispose(). */
+  /**
+   * Pods of one namespace, or of all (`undefined`), kept current until dispose(); each pod as views
+   * keep it (podForView: no managed fields, environment, probes or volumes).
+   */
   watchPods(namespace: string | undefined, listener: PodWatchListener): Disposable {
-    return new PodWatch(this.connection, namespace, listener, this.disposed.signal);
+    return new PodWatch(this.connection, namespace, listener, this.disposed.signal, {
+      project: podForView,
+    });
   }
 
   /** One pod as the API server has it now. */
@@ -156,7 +162,9 @@ export class ClusterSession {
 
   /** One pod kept current (a field-selected watch) until dispose(). */
   watchPod(namespace: string, name: string, listener: PodWatchListener): Disposable {
-    return new PodWatch(this.connection, namespace, listener, this.disposed.signal, name);
+    return new PodWatch(this.connection, namespace, listener, this.disposed.signal, {
+      podName: name,
+    });
   }
 
   /** Asks the API server (SelfSubjectAccessReview); answers are cached until clearAccessCache(). */

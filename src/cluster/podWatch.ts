@@ -26,6 +26,12 @@ export interface PodWatchListener {
 const PAGE_SIZE = 500;
 const BACKOFF_INITIAL_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
+/**
+ * While the server cannot be reached (it restarts, the network drops) the watch tries at least this
+ * often, so a view recovers within seconds of the server's return; one request per 4 s is nothing
+ * for the server. Refusals (401, 403, …) back off to BACKOFF_MAX_MS.
+ */
+const UNREACHABLE_BACKOFF_MAX_MS = 4000;
 // Like client-go's reflector: the server ends each watch after 5–10 minutes, spread so that many
 // clients do not reconnect at once.
 const WATCH_MIN_SECONDS = 300;
@@ -49,9 +55,17 @@ export function deserializePod(raw: unknown): V1Pod {
   return ObjectSerializer.deserialize(raw, 'V1Pod', '') as V1Pod;
 }
 
+export interface PodWatchOptions {
+  /** Only the pod of this name (a `metadata.name` field selector): one pod watched closely. */
+  readonly podName?: string;
+  /** Applied to each pod's JSON before it is deserialized: what the listener keeps (podForView). */
+  readonly project?: (raw: unknown) => unknown;
+}
+
 export class PodWatch implements Disposable {
   private readonly stopped = new AbortController();
-  private readonly pods = new Map<string, V1Pod>();
+  /** The uids of the pods the listener knows: ADDED, MODIFIED and DELETED are told apart by them. */
+  private readonly known = new Set<string>();
   private listed = false;
   private resourceVersion: string | undefined;
   private failures = 0;
@@ -64,8 +78,7 @@ export class PodWatch implements Disposable {
     private readonly listener: PodWatchListener,
     /** Ends the watch with its session. */
     sessionSignal: AbortSignal,
-    /** Only the pod of this name (a `metadata.name` field selector): one pod watched closely. */
-    private readonly podName?: string,
+    private readonly options: PodWatchOptions = {},
   ) {
     this.path =
       namespace === undefined
@@ -88,7 +101,8 @@ export class PodWatch implements Disposable {
   }
 
   private get fieldSelector(): string | undefined {
-    return this.podName === undefined ? undefined : `metadata.name=${this.podName}`;
+    const { podName } = this.options;
+    return podName === undefined ? undefined : `metadata.name=${podName}`;
   }
 
   private get disposed(): boolean {
@@ -110,20 +124,25 @@ export class PodWatch implements Disposable {
           ...this.connection.errorContext,
           ...this.context,
         });
+        // Start over with a list: after 410 Gone the server no longer has our resourceVersion, and
+        // after any other failure the listener learns from the new snapshot that it is over.
+        this.listed = false;
         if (clusterError.kind === 'gone') {
-          // The server no longer has our resourceVersion: start over with a list.
-          this.listed = false;
           continue;
         }
-        const delay = this.nextDelay();
+        const delay = this.nextDelay(
+          clusterError.kind === 'unreachable' || clusterError.kind === 'timeout'
+            ? UNREACHABLE_BACKOFF_MAX_MS
+            : BACKOFF_MAX_MS,
+        );
         this.listener.onError(clusterError, delay);
         await this.pause(delay);
       }
     }
   }
 
-  private nextDelay(): number {
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** this.failures);
+  private nextDelay(max = BACKOFF_MAX_MS): number {
+    const delay = Math.min(max, BACKOFF_INITIAL_MS * 2 ** this.failures);
     this.failures += 1;
     return delay;
   }
@@ -153,7 +172,7 @@ export class PodWatch implements Disposable {
         context: { ...this.context, verb: 'list' },
       });
       for (const raw of page.items ?? []) {
-        const pod = deserializePod(raw);
+        const pod = this.deserialize(raw);
         const uid = pod.metadata?.uid;
         if (uid) {
           pods.set(uid, pod);
@@ -165,14 +184,18 @@ export class PodWatch implements Disposable {
     if (this.disposed) {
       return;
     }
-    this.pods.clear();
-    for (const [uid, pod] of pods) {
-      this.pods.set(uid, pod);
+    this.known.clear();
+    for (const uid of pods.keys()) {
+      this.known.add(uid);
     }
     this.resourceVersion = resourceVersion;
     this.listed = true;
     this.failures = 0;
-    this.listener.onSnapshot([...this.pods.values()]);
+    this.listener.onSnapshot([...pods.values()]);
+  }
+
+  private deserialize(raw: unknown): V1Pod {
+    return deserializePod(this.options.project ? this.options.project(raw) : raw);
   }
 
   /** One watch request, until the server ends it; throws on errors (410 as a `gone` error). */
@@ -290,20 +313,20 @@ export class PodWatch implements Disposable {
     if (event.type !== 'ADDED' && event.type !== 'MODIFIED' && event.type !== 'DELETED') {
       return;
     }
-    const pod = deserializePod(event.object);
+    const pod = this.deserialize(event.object);
     const uid = pod.metadata?.uid;
     this.resourceVersion = pod.metadata?.resourceVersion || this.resourceVersion;
     if (!uid) {
       return;
     }
     if (event.type === 'DELETED') {
-      if (this.pods.delete(uid)) {
+      if (this.known.delete(uid)) {
         this.listener.onChange('DELETED', pod);
       }
       return;
     }
-    const known = this.pods.has(uid);
-    this.pods.set(uid, pod);
+    const known = this.known.has(uid);
+    this.known.add(uid);
     this.listener.onChange(known ? 'MODIFIED' : 'ADDED', pod);
   }
 }
