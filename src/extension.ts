@@ -12,8 +12,10 @@ import * as podTree from './tree/podTree';
 import { ProcessStore } from './tree/processStore';
 
 /** What the extension offers other extensions (and its in-editor tests): the tree's data. */
+/** What activate() returns: the Pod Processes view's data and the view (the in-editor tests read them). */
 export interface PodProcessExplorerApi {
   readonly podTree: vscode.TreeDataProvider<unknown>;
+  readonly podView: vscode.TreeView<unknown>;
 }
 
 export function activate(context: vscode.ExtensionContext): PodProcessExplorerApi {
@@ -32,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): PodProcessExplorerAp
   procfs.register(context, deps);
   terminal.register(context, deps);
   debugContainers.register(context, deps);
-  return { podTree: podTree.register(context, deps) };
+  const { provider, view } = podTree.register(context, deps);
+  return { podTree: provider, podView: view };
 }
 
 export function deactivate(): Promise<void> {

@@ -11,7 +11,10 @@ const VIEW_ID = 'podProcessExplorer.pods';
  * refresh) and the optional process refresh interval. Nothing here loads the cluster layer
  * until the view asks for its first children or a command runs.
  */
-export function register(context: vscode.ExtensionContext, deps: ExtensionDeps): PodTreeProvider {
+export function register(
+  context: vscode.ExtensionContext,
+  deps: ExtensionDeps,
+): { provider: PodTreeProvider; view: vscode.TreeView<PodTreeNode> } {
   const { cluster, settings, log, processes } = deps;
   const provider = new PodTreeProvider(cluster, settings, processes);
   const view = vscode.window.createTreeView<PodTreeNode>(VIEW_ID, {
@@ -103,14 +106,16 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
     ),
     vscode.commands.registerCommand(
       'podProcessExplorer.selectNamespace',
-      run(vscode.l10n.t('Select Namespace'), () => selectNamespace(deps)),
+      run(vscode.l10n.t('Select Namespace'), (namespace?: unknown) =>
+        selectNamespace(deps, namespace),
+      ),
     ),
     vscode.commands.registerCommand(
       'podProcessExplorer.selectKubeconfig',
       run(vscode.l10n.t('Select Kubeconfig'), () => selectKubeconfig(deps)),
     ),
   );
-  return provider;
+  return { provider, view };
 }
 
 function selectedPod(view: vscode.TreeView<PodTreeNode>): PodNode | undefined {
@@ -166,7 +171,31 @@ async function selectContext({ cluster }: ExtensionDeps): Promise<void> {
   }
 }
 
-async function selectNamespace({ cluster }: ExtensionDeps): Promise<void> {
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** The argument (from a keybinding's `args`) that selects all namespaces. */
+const ALL_NAMESPACES_ARGUMENT = '*';
+
+/**
+ * Picks the namespace the tree shows; a keybinding (or another extension) can pass it as the
+ * argument: a namespace name, or "*" for all namespaces.
+ */
+async function selectNamespace({ cluster }: ExtensionDeps, argument?: unknown): Promise<void> {
+  if (argument === ALL_NAMESPACES_ARGUMENT) {
+    await cluster.selectNamespace(undefined);
+    return;
+  }
+  if (typeof argument === 'string' && NAMESPACE_NAME.test(argument)) {
+    await cluster.selectNamespace(argument);
+    return;
+  }
+  if (argument !== undefined && !(typeof argument === 'object' && argument !== null)) {
+    throw new Error(
+      vscode.l10n.t(
+        'Select Namespace takes a namespace name or "*" for all namespaces, not {0}.',
+        JSON.stringify(argument),
+      ),
+    );
+  }
   const current = cluster.namespace();
   const all = vscode.l10n.t('All namespaces');
   const other = vscode.l10n.t('Other namespace…');
@@ -204,7 +233,7 @@ async function selectNamespace({ cluster }: ExtensionDeps): Promise<void> {
       }),
       value: current,
       validateInput: (value) =>
-        /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)
+        NAMESPACE_NAME.test(value)
           ? undefined
           : vscode.l10n.t('A namespace name is lowercase letters, digits and dashes (at most 63).'),
     });

@@ -14,7 +14,7 @@ import {
   SHARED_PID_NAMESPACE,
 } from '../processes/podContainers';
 import type { ProcessInfo, ProcessNode as NestedProcess } from '../processes/types';
-import { PodWatch } from './podWatch';
+import { PodWatch, type PodWatchChange } from './podWatch';
 import { NoShellError, type ProcessStore } from './processStore';
 import * as items from './treeItems';
 import {
@@ -50,7 +50,15 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
   private readonly namespaceNodes = new Map<string, NamespaceNode>();
   private readonly podNodes = new Map<string, PodNode>();
   private readonly pageNodes = new Map<string, PodPageNode>();
+  /** One watch per namespace shown, when a namespace is chosen or the cluster-wide one is refused. */
   private readonly watches = new Map<string, PodWatch>();
+  /**
+   * With all namespaces shown: one cluster-wide watch for every namespace, when RBAC allows listing
+   * and watching pods cluster-wide (undefined when it does not).
+   */
+  private allNamespaces: Promise<PodWatch | undefined> | undefined;
+  private allNamespacesWatch: PodWatch | undefined;
+  private watchGeneration = 0;
   private readonly access = new Map<string, Promise<NamespaceAccess>>();
   private readonly subscriptions: vscode.Disposable[];
 
@@ -74,8 +82,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
 
   /** Forgets every watch and cached answer; the view asks for everything again. */
   reset(): void {
-    this.watches.forEach((watch) => watch.dispose());
-    this.watches.clear();
+    this.disposeWatches();
     this.access.clear();
     this.namespaceNodes.clear();
     this.podNodes.clear();
@@ -94,10 +101,10 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       case 'context':
         return items.contextItem(node);
       case 'namespace': {
-        const watch = this.watches.get(node.namespace);
+        const watch = this.shownWatch(node);
         return items.namespaceItem(
           node,
-          watch?.synced ? this.visiblePods(watch).length : undefined,
+          watch?.synced ? this.visibleCount(watch, node.namespace) : undefined,
         );
       }
       case 'podPage':
@@ -230,6 +237,8 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
       return [this.namespaceNode(node, chosen, true)];
     }
     const session = this.selection.session();
+    // Started with the list, so the namespaces' pod counts come as soon as the pods are listed.
+    void this.allNamespacesWatchOf(session);
     try {
       const names = await session.listNamespaces();
       return names.map((name) => this.namespaceNode(node, name, false));
@@ -257,7 +266,10 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
 
   private async podsOf(node: NamespaceNode): Promise<PodTreeNode[]> {
     const session = this.selection.session();
-    const access = await this.accessTo(session, node.namespace);
+    const shared = node.single ? undefined : await this.allNamespacesWatchOf(session);
+    const access = shared
+      ? { listPods: true, watchPods: true }
+      : await this.accessTo(session, node.namespace);
     if (!access.listPods || !access.watchPods) {
       return [
         new MessageNode(
@@ -276,7 +288,7 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         ),
       ];
     }
-    const watch = this.watchOf(session, node);
+    const watch = shared ?? this.watchOf(session, node);
     await watch.whenSynced();
     const result: PodTreeNode[] = [];
     if (watch.error) {
@@ -291,9 +303,9 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
         ),
       );
     }
-    const pods = this.visiblePods(watch);
+    const pods = this.visiblePods(watch, node.namespace);
     if (pods.length === 0 && watch.synced) {
-      const hidden = watch.pods.size;
+      const hidden = watch.podsIn(node.namespace).size;
       result.push(
         hidden > 0
           ? new MessageNode(
@@ -336,12 +348,31 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     return [...result, ...pages];
   }
 
-  /** Shared pods, or every pod when the user asked; by name. */
-  private visiblePods(watch: PodWatch): V1Pod[] {
+  /** A namespace's shared pods, or every pod when the user asked; by name. */
+  private visiblePods(watch: PodWatch, namespace: string): V1Pod[] {
     const showAll = this.selection.showAllPods;
-    return [...watch.pods.values()]
+    return [...watch.podsIn(namespace).values()]
       .filter((pod) => showAll || isSharedPod(pod))
       .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  }
+
+  private visibleCount(watch: PodWatch, namespace: string): number {
+    const pods = watch.podsIn(namespace);
+    if (this.selection.showAllPods) {
+      return pods.size;
+    }
+    let count = 0;
+    for (const pod of pods.values()) {
+      if (isSharedPod(pod)) {
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** The watch a namespace node's pods come from, if it has started. */
+  private shownWatch(node: NamespaceNode): PodWatch | undefined {
+    return (!node.single ? this.allNamespacesWatch : undefined) ?? this.watches.get(node.namespace);
   }
 
   private podNodeFor(parent: NamespaceNode, pod: V1Pod): PodNode {
@@ -369,34 +400,84 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     let watch = this.watches.get(node.namespace);
     if (!watch) {
       const created = new PodWatch(session, node.namespace);
-      created.onDidChange((change) => {
-        const modified: PodNode[] = [];
-        for (const uid of change.modified) {
-          const podNode = this.podNodes.get(uid);
-          const pod = created.pods.get(uid);
-          if (podNode && pod) {
-            podNode.pod = pod;
-            modified.push(podNode);
-          }
-        }
-        // One event per flush: each event restarts VS Code's debounce of tree redraws.
-        if (!change.listChanged && modified.length > 0) {
-          this.changed.fire(modified);
-        }
-        if (change.listChanged) {
-          for (const [uid, podNode] of this.podNodes) {
-            if (podNode.parent === node && !created.pods.has(uid)) {
-              this.podNodes.delete(uid);
-              this.processes.forget(uid);
-            }
-          }
-          this.changed.fire(this.namespaceNodes.get(node.namespace) === node ? node : undefined);
-        }
-      });
+      created.onDidChange((change) => this.podsChanged(created, change, [node.namespace]));
       this.watches.set(node.namespace, created);
       watch = created;
     }
     return watch;
+  }
+
+  /**
+   * The cluster-wide watch of the all-namespaces view: one list and one watch for every namespace
+   * (as kubectl get -A and k9s do) instead of one per namespace expanded; undefined when RBAC
+   * allows no cluster-wide list and watch of pods, and each namespace then has its own.
+   */
+  private allNamespacesWatchOf(session: ClusterSession): Promise<PodWatch | undefined> {
+    if (this.allNamespaces) {
+      return this.allNamespaces;
+    }
+    const generation = this.watchGeneration;
+    this.allNamespaces = (async () => {
+      // An API without access reviews answers with an error: try, and let the watch say.
+      const can = (verb: string) => session.canI('', verb, 'pods').catch(() => true);
+      const [list, watch] = await Promise.all([can('list'), can('watch')]);
+      // Refreshed or switched meanwhile: a newer call makes the watch.
+      if (!list || !watch || this.watchGeneration !== generation) {
+        return undefined;
+      }
+      const created = new PodWatch(session, undefined);
+      created.onDidChange((change) =>
+        this.podsChanged(
+          created,
+          change,
+          [...this.namespaceNodes.values()].filter((n) => !n.single).map((n) => n.namespace),
+        ),
+      );
+      this.allNamespacesWatch = created;
+      return created;
+    })();
+    return this.allNamespaces;
+  }
+
+  /**
+   * Brings the pod nodes of a watch up to date and tells the view: the namespaces whose list
+   * changed (all it serves after a relist or an error), and the pods modified elsewhere, in one
+   * event: each event restarts VS Code's debounce of tree redraws.
+   */
+  private podsChanged(watch: PodWatch, change: PodWatchChange, served: readonly string[]): void {
+    const relisted = new Set(
+      change.relisted ? served : served.filter((ns) => change.namespaces.has(ns)),
+    );
+    const fired: PodTreeNode[] = [];
+    for (const uid of change.modified) {
+      const podNode = this.podNodes.get(uid);
+      const pod = watch.pods.get(uid);
+      if (podNode && pod && pod.metadata?.namespace === podNode.namespace) {
+        podNode.pod = pod;
+        if (!relisted.has(podNode.namespace)) {
+          fired.push(podNode);
+        }
+      }
+    }
+    for (const [uid, podNode] of this.podNodes) {
+      if (
+        relisted.has(podNode.namespace) &&
+        podNode.parent === this.namespaceNodes.get(podNode.namespace) &&
+        !watch.podsIn(podNode.namespace).has(uid)
+      ) {
+        this.podNodes.delete(uid);
+        this.processes.forget(uid);
+      }
+    }
+    for (const namespace of relisted) {
+      const namespaceNode = this.namespaceNodes.get(namespace);
+      if (namespaceNode) {
+        fired.push(namespaceNode);
+      }
+    }
+    if (fired.length > 0) {
+      this.changed.fire(fired);
+    }
   }
 
   /** What the user's RBAC allows here: asked once per namespace and context (SelfSubjectAccessReview). */
@@ -598,8 +679,18 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     });
   }
 
-  dispose(): void {
+  private disposeWatches(): void {
     this.watches.forEach((watch) => watch.dispose());
+    this.watches.clear();
+    this.allNamespacesWatch?.dispose();
+    this.allNamespacesWatch = undefined;
+    this.allNamespaces = undefined;
+    // A cluster-wide access check still under way sees this and makes no watch.
+    this.watchGeneration += 1;
+  }
+
+  dispose(): void {
+    this.disposeWatches();
     this.subscriptions.forEach((subscription) => {
       subscription.dispose();
     });
