@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClusterSession, Disposable, ExecChannel, ExecChannelResult } from '../cluster';
-import { errorMessage, showError } from '../common/errors';
+import { errorMessage, isClusterError, showError } from '../common/errors';
 import {
   hangUpCommand,
   type AnnouncedShell,
@@ -45,7 +45,9 @@ type Phase = 'idle' | 'connecting' | 'running' | 'ended' | 'closed';
  * Ends: the remote process exits → a line with its exit code, then the terminal closes with that
  * code. A failure (forbidden, no shell, unreachable, cut) → the message in red, also as a
  * notification, and the terminal stays until a key is pressed, so what was on it can still be
- * read. The user closes the terminal → the socket is closed, and a shell is hung up first.
+ * read; after a dropped connection (cut, unreachable, timed out) Enter opens the same terminal
+ * again, in a new tab. The user closes the terminal → the socket is closed, and a shell is hung
+ * up first.
  */
 export class ExecPseudoterminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
@@ -68,6 +70,8 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
   private readonly shellStart: ShellStartReader | undefined;
   private readonly stdout: TerminalOutputDecoder;
   private readonly stderr: TerminalOutputDecoder;
+  /** Set by a failure that another try may not have: Enter then reopens. */
+  private reopenable = false;
 
   constructor(
     private readonly session: ClusterSession,
@@ -75,6 +79,8 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
     private readonly log: vscode.LogOutputChannel,
     /** The command's title, which a failure's notification starts with. */
     private readonly title: string,
+    /** Opens the same terminal again (a new session and tab), offered after a dropped connection. */
+    private readonly reopen?: () => void,
   ) {
     this.name = terminalName(target.pod, target.container);
     this.redrawPending = target.kind === 'attach';
@@ -99,7 +105,10 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
 
   handleInput(data: string): void {
     if (this.phase === 'ended') {
-      // After a failure the terminal waits for a key, then closes.
+      // After a failure the terminal waits for a key, then closes (Enter: and opens again).
+      if (this.reopenable && this.reopen && (data === '\r' || data === '\n')) {
+        this.reopen();
+      }
       this.closeEmitter.fire();
     } else if (this.pendingInput) {
       this.pendingInput.push(data);
@@ -252,9 +261,18 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
 
   private fail(error: unknown): void {
     this.phase = 'ended';
+    this.reopenable =
+      this.reopen !== undefined &&
+      isClusterError(error) &&
+      (error.kind === 'truncated' || error.kind === 'unreachable' || error.kind === 'timeout');
     this.write(
       noticeLines(errorMessage(error), 'error') +
-        noticeLines(vscode.l10n.t('Press any key to close the terminal.'), 'note'),
+        noticeLines(
+          this.reopenable
+            ? vscode.l10n.t('Press Enter to open the terminal again, any other key to close it.')
+            : vscode.l10n.t('Press any key to close the terminal.'),
+          'note',
+        ),
     );
     this.release();
     void showError(this.log, error, this.title);

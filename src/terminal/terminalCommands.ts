@@ -43,10 +43,11 @@ export function register(context: vscode.ExtensionContext, deps: ExtensionDeps):
 /** Opens a terminal attached to (`attach`) or running a shell in (`shell`) the container. */
 export function openTerminal(
   deps: ExtensionDeps,
-  { pod, container }: ContainerTarget,
+  target: ContainerTarget,
   kind: TerminalKind,
   title: string,
 ): vscode.Terminal {
+  const { pod, container } = target;
   const { cluster, settings } = deps;
   // A session of the terminal's own: the shared one is replaced (and its channels cut) whenever
   // the tree refreshes or the context changes. The shared one still says why there is none.
@@ -65,6 +66,7 @@ export function openTerminal(
     },
     deps.log,
     title,
+    () => void runShowingErrors(deps.log, title, () => openTerminal(deps, target, kind, title)),
   );
   const terminal = vscode.window.createTerminal({
     name: pty.name,

@@ -267,6 +267,37 @@ describe('terminals on the sandbox pod', function () {
     }
   });
 
+  it('says when its connection drops, and Enter opens the same shell again @sandbox', async () => {
+    const errors = captureMessages('showErrorMessage');
+    try {
+      const screen = await open('openShell', 'shell');
+      await screen.typeUntil('echo "up=$((6*7))"', /up=42/);
+      // The next output byte cuts the stream, with no close frame and no status.
+      await sandboxCli('faults', '--drop-exec-after-bytes', '1');
+      screen.terminal.sendText('echo "more output"');
+      await screen.waitFor(/Press Enter to open the terminal again, any other key to close it\./);
+      await sandboxCli('faults', '--drop-exec-after-bytes', '0');
+      assert.ok(
+        errors.messages.some(([message]) => message.startsWith('Open Shell: ')),
+        `a notification says so too: ${JSON.stringify(errors.messages)}`,
+      );
+      const reopened = until('the reopened terminal', vscode.window.onDidOpenTerminal, () =>
+        vscode.window.terminals.find(
+          (terminal) => terminal !== screen.terminal && terminal.name === 'nginx/shell',
+        ),
+      );
+      const closed = new Promise<number | void>((resolve) => screen.pty.onDidClose?.(resolve));
+      screen.pty.handleInput?.('\r');
+      await closed;
+      const again = new Screen(await reopened);
+      screens.push(again);
+      await again.typeUntil('echo "again=$((6*7))"', /again=42/);
+    } finally {
+      errors.restore();
+      await sandboxCli('faults', '--drop-exec-after-bytes', '0');
+    }
+  });
+
   it('writes the cluster’s error into the terminal: no shell in nginx, exec forbidden @sandbox', async () => {
     const errors = captureMessages('showErrorMessage');
     try {
