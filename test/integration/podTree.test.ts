@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { PodProcessExplorerApi } from '../../src/extension';
+import type { PodTreeNode } from '../../src/tree/treeNodes';
 import { kubectl, sandboxCli } from './sandboxControl';
 import {
   children,
@@ -15,6 +17,44 @@ import {
 } from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
+const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
+
+/** The extension's API: the view's data and the view. */
+async function podTreeApi(): Promise<PodProcessExplorerApi> {
+  const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+/** Resolves after `count` listings of the nginx pod's processes (the interval refresh's ticks). */
+function nginxTicks(api: PodProcessExplorerApi, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const deadline = setTimeout(() => {
+      subscription?.dispose();
+      reject(new Error(`${count} refreshes of nginx not within ${DEADLINE_MS} ms (${seen})`));
+    }, DEADLINE_MS);
+    const subscription = api.podTree.onDidChangeTreeData?.((changed) => {
+      const nodes = (Array.isArray(changed) ? changed : [changed]) as (PodTreeNode | undefined)[];
+      if (nodes.some((node) => node?.kind === 'pod' && node.name === 'nginx')) {
+        seen += 1;
+        if (seen >= count) {
+          clearTimeout(deadline);
+          subscription?.dispose();
+          resolve();
+        }
+      }
+    });
+  });
+}
+
+/** A figure for the suite's report (PPE_TEST_REPORT), beside mocha's output. */
+function report(line: string): void {
+  const file = process.env.PPE_TEST_REPORT;
+  if (file) {
+    appendFileSync(file, `      ${line}\n`);
+  }
+}
 
 describe('the Pod Processes tree against the sandbox cluster', function () {
   this.timeout(DEADLINE_MS * 3);
@@ -105,6 +145,114 @@ spec:
       await vscode.commands.executeCommand('podProcessExplorer.refresh');
     }
     await listedInside(await whenTree('the nginx pod', () => podNamed('nginx')));
+  });
+
+  it('a pod deleted while its processes and files are shown: gone from the tree, no more execs on refresh ticks, its files say why @sandbox', async () => {
+    const manifest = join(scratch, 'doomed.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: doomed
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 0
+  containers:
+    - name: app
+      image: busybox
+      command: ["sleep", "3600"]
+`,
+    );
+    await kubectl('apply', '-f', manifest);
+    const api = await podTreeApi();
+    const nginx = await whenTree('the nginx pod', () => podNamed('nginx'));
+    const doomed = await whenTree('the created pod', () => podNamed('doomed'));
+    const inside = await listedInside(doomed);
+    const app = inside.find((node) => node.kind === 'container' && node.container.name === 'app');
+    assert.ok(app, 'container app is listed');
+    const root = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'podProcessExplorer.browseContainerFilesystem',
+      app,
+      'none',
+    );
+    assert.ok(root, 'the command returned the root');
+    assert.ok((await vscode.workspace.fs.readDirectory(root.with({ path: '/etc' }))).length > 0);
+    // Both pods expanded in the real view, listed again every second.
+    await vscode.commands.executeCommand('podProcessExplorer.pods.focus');
+    await api.podView.reveal(nginx, { expand: true });
+    await api.podView.reveal(doomed, { expand: true });
+    const settings = vscode.workspace.getConfiguration('podProcessExplorer');
+    await settings.update('processes.refreshInterval', 1, vscode.ConfigurationTarget.Global);
+    try {
+      await kubectl('delete', 'pod', 'doomed', '--wait=false');
+      await whenTree('the pod gone', async () => ((await podNamed('doomed')) ? undefined : true));
+      const execsOf = async () =>
+        (JSON.parse(await sandboxCli('streams')) as Record<string, { exec: number }>)[
+          'default/doomed'
+        ]?.exec ?? 0;
+      await nginxTicks(api, 1);
+      const before = await execsOf();
+      await nginxTicks(api, 3);
+      assert.equal(await execsOf(), before, 'no exec into the deleted pod on three refresh ticks');
+      await assert.rejects(
+        Promise.resolve(vscode.workspace.fs.readDirectory(root.with({ path: '/etc' }))),
+        (error: unknown) => {
+          assert.ok(error instanceof vscode.FileSystemError, String(error));
+          assert.match(error.message, /doomed/);
+          assert.match(error.message, /not found|deleted|no longer/i);
+          return true;
+        },
+      );
+    } finally {
+      await settings.update(
+        'processes.refreshInterval',
+        undefined,
+        vscode.ConfigurationTarget.Global,
+      );
+    }
+  });
+
+  it('shows the error through an API outage, retries every 4 s at most, recovers, and leaves no promise unhandled @sandbox', async () => {
+    const namespace = await whenTree('the namespace', () => namespaceNode());
+    await whenTree('the nginx pod', () => podNamed('nginx'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const retries = new Set<number>();
+    try {
+      let back: number | undefined;
+      const outage = sandboxCli('restart', '--down-seconds', '12').then(() => {
+        back = Date.now();
+      });
+      let sawError = false;
+      await whenTree('the error, then the pods again', async () => {
+        const nodes = await children(namespace);
+        const error = nodes.find((node) => node.kind === 'message' && node.severity === 'error');
+        if (error?.kind === 'message') {
+          sawError = true;
+          const retry = /Retrying in (\d+) s/.exec(error.message);
+          assert.ok(retry, `the error says when it retries: ${error.message}`);
+          retries.add(Number(retry[1]));
+          return undefined;
+        }
+        return sawError && nodes.some((node) => node.kind === 'pod' && node.name === 'nginx')
+          ? true
+          : undefined;
+      });
+      await outage;
+      report(
+        `API outage of 12 s: retries announced in ${[...retries].sort().join(', ')} s; ` +
+          `pods shown again ${back === undefined ? '?' : Date.now() - back} ms after the API's return`,
+      );
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    assert.ok(
+      [...retries].every((seconds) => seconds <= 4),
+      `a retry at most every 4 s while the API is down, so the tree is back within 5 s of it: ${[...retries].join(', ')}`,
+    );
+    assert.deepEqual(unhandled.map(String), [], 'no unhandled promise rejection');
   });
 
   it('shows the error while the API restarts, and recovers by itself @sandbox', async () => {
