@@ -13,6 +13,10 @@ import type { ListerProcess, ProcessInfo, ProcessListing } from './types';
  */
 const SCRIPT = `cd /proc || exit 1
 echo "ppe-listing $$"
+# Command lines are read last, under timeout where there is one: reading one takes its process's
+# memory lock, so a process stuck in D state would hold the whole listing until the exec timed out.
+t=
+if command -v timeout >/dev/null 2>&1 && timeout 5 true 2>/dev/null; then t='timeout -s KILL 5'; fi
 if command -v grep >/dev/null 2>&1; then
   # Status 2 is a process that went meanwhile; above it grep did not run or was killed (126 is
   # "Argument list too long": past some 30,000 processes one command line cannot name them all).
@@ -20,10 +24,6 @@ if command -v grep >/dev/null 2>&1; then
   r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
   grep -a -s -H -F -e State: -e Uid: -e Threads: -e VmRSS: [0-9]*/status
   r=$?; [ "$r" -le 2 ] || echo "ppe-failed grep $r"
-  # Command lines last, under timeout where there is one: reading one takes its process's memory
-  # lock, so a process stuck in D state would hold the whole listing until the exec timed out.
-  t=
-  if command -v timeout >/dev/null 2>&1 && timeout 5 true 2>/dev/null; then t='timeout -s KILL 5'; fi
   $t grep -a -s -H '' [0-9]*/cmdline
   r=$?; [ "$r" -le 2 ] || echo "ppe-cmdline-cut $r"
 else
@@ -41,7 +41,7 @@ else
     read -r u < sys/kernel/random/uuid
     if [ -n "$u" ]; then
       echo "ppe-cmdline $u"
-      for p in [0-9]*; do printf '\\n%s %s\\n' "$u" "$p"; cat "$p/cmdline"; done
+      for p in [0-9]*; do printf '\\n%s %s\\n' "$u" "$p"; $t cat "$p/cmdline"; done
       printf '\\n%s end\\n' "$u"
     fi
   } 2>/dev/null
