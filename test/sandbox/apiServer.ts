@@ -191,7 +191,8 @@ function page(
     const metadata = object.metadata as { namespace?: string; name: string };
     return `${metadata.namespace ?? ''}/${metadata.name}`;
   };
-  let items = [...all].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const keyed = all.map((object) => ({ key: keyOf(object), object }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let rv = resourceVersion;
   const token = query.get('continue');
   if (token) {
@@ -205,9 +206,11 @@ function page(
       throw ApiError.badRequest('invalid continue token');
     }
     const last = after.key;
-    items = items.filter((object) => keyOf(object) > last);
+    const next = keyed.findIndex((entry) => entry.key > last);
+    keyed.splice(0, next < 0 ? keyed.length : next);
     rv = after.rv;
   }
+  const items = keyed.map((entry) => entry.object);
   const limit = Number(query.get('limit') ?? '0');
   if (!Number.isInteger(limit) || limit <= 0 || items.length <= limit) {
     return { items, metadata: { resourceVersion: rv } };
