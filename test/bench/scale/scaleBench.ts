@@ -1,8 +1,10 @@
 // The scale benchmark's in-editor half, loaded by VS Code's extension host as extensionTestsPath
-// (runScaleBench.ts starts the sandbox and the editor, and prints the table). Against 5,000
-// synthetic pods in namespace `synthetic` (the kubeconfig's namespace, so the tree shows it alone):
-// (a) expand: from asking the namespace's children to every pod item read (all pages), after a
-//     Refresh, against the same list through the cluster layer alone and `kubectl get -o json`;
+// (runScaleBench.ts starts the sandbox and the editor, and prints the table). Against 20,000
+// synthetic pods spread over 200 namespaces, shown with all namespaces (or, with --namespaces 1,
+// 5,000 in namespace `synthetic`, the kubeconfig's namespace, so the tree shows it alone):
+// (a) expand: after a Refresh, the first render (the namespaces' items), then every pod item of
+//     every namespace read (all pages), against the same list through the cluster layer alone and
+//     `kubectl get -o json`; and what the extension host's heap holds once every pod is shown;
 // (b) stall: the extension host's event-loop delay with the view's data live (a stand-in for VS
 //     Code's tree view, below) while the sandbox modifies 100 pods/s, against the same with no churn;
 // (c) lost updates: once the churn stops, what the view shows of each pod against the API's pods.
@@ -11,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { format } from 'node:util';
@@ -24,8 +28,10 @@ import type { PodNode, PodTreeNode } from '../../../src/tree/treeNodes';
 import {
   CHURN,
   CHURNED_AT,
+  isSyntheticNamespace,
   NAMESPACE,
   parseOptions,
+  type ScaleOptions,
   type ExpandSample,
   type ScaleResults,
   type StallWindow,
@@ -37,6 +43,8 @@ const KUBECTL = '/usr/bin/kubectl';
 const VIEW_DEBOUNCE_MS = 200;
 const HISTOGRAM_RESOLUTION_MS = 10;
 const SETTLE_DEADLINE_MS = 60_000;
+/** A namespace every cluster has and no pod of the bench's is in: the heap's baseline. */
+const EMPTY_NAMESPACE = 'kube-public';
 
 function report(...args: unknown[]): void {
   const file = process.env.PPE_TEST_REPORT;
@@ -76,6 +84,7 @@ function percentile(values: readonly number[], p: number): number {
 
 interface ApiPod {
   readonly name: string;
+  readonly namespace: string;
   readonly resourceVersion: string;
   readonly churn: string | undefined;
   readonly shared: boolean;
@@ -108,22 +117,31 @@ function kubectl(args: readonly string[]): Promise<{ stdout: string; ms: number 
   });
 }
 
-async function apiPods(): Promise<Map<string, ApiPod>> {
-  const { stdout } = await kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'json']);
+/** `kubectl get pods` of the synthetic namespace, or of all namespaces. */
+function kubectlGetPods(options: ScaleOptions): string[] {
+  return ['get', 'pods', ...(options.namespaces > 1 ? ['-A'] : ['-n', NAMESPACE]), '-o', 'json'];
+}
+
+/** The synthetic pods as the API has them, by name (names are unique across their namespaces). */
+async function apiPods(options: ScaleOptions): Promise<Map<string, ApiPod>> {
+  const { stdout } = await kubectl(kubectlGetPods(options));
   const list = JSON.parse(stdout) as { items: V1Pod[] };
   return new Map(
-    list.items.map((pod) => {
-      const name = pod.metadata?.name ?? '';
-      return [
-        name,
-        {
+    list.items
+      .filter((pod) => isSyntheticNamespace(pod.metadata?.namespace ?? ''))
+      .map((pod) => {
+        const name = pod.metadata?.name ?? '';
+        return [
           name,
-          resourceVersion: pod.metadata?.resourceVersion ?? '',
-          churn: pod.metadata?.annotations?.[CHURN],
-          shared: pod.spec?.shareProcessNamespace === true,
-        },
-      ];
-    }),
+          {
+            name,
+            namespace: pod.metadata?.namespace ?? '',
+            resourceVersion: pod.metadata?.resourceVersion ?? '',
+            churn: pod.metadata?.annotations?.[CHURN],
+            shared: pod.spec?.shareProcessNamespace === true,
+          },
+        ];
+      }),
   );
 }
 
@@ -178,6 +196,7 @@ function setFaults(faults: Record<string, number>): Promise<void> {
 type Tree = vscode.TreeDataProvider<PodTreeNode>;
 
 interface Rendered {
+  readonly namespace: string;
   readonly resourceVersion: string;
   readonly churn: string | undefined;
 }
@@ -192,26 +211,33 @@ function labelOf(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
-/** Root → context → the one namespace the kubeconfig names. */
-async function namespaceNode(direct: Direct): Promise<PodTreeNode> {
+/**
+ * Root → context → the synthetic namespaces: the one the kubeconfig names, or (all namespaces
+ * shown) every one of them; their items read, as the view's first render does.
+ */
+async function namespaceNodes(direct: Direct, expected: number): Promise<PodTreeNode[]> {
   const [context] = await direct.getChildren();
   if (context?.kind !== 'context') {
     throw new Error(`the root is not a context: ${context ? context.kind : 'nothing'}`);
   }
-  const namespaces = await direct.getChildren(context);
-  const namespace = namespaces.find((node) => node.kind === 'namespace');
-  if (!namespace || labelOf(direct.getTreeItem(namespace)) !== NAMESPACE) {
+  direct.getTreeItem(context);
+  const nodes = await direct.getChildren(context);
+  const labels = nodes.map((node) => labelOf(direct.getTreeItem(node)));
+  const synthetic = nodes.filter(
+    (node, index) => node.kind === 'namespace' && isSyntheticNamespace(labels[index]),
+  );
+  if (synthetic.length !== expected) {
     throw new Error(
-      `the context shows ${namespaces.map((node) => labelOf(direct.getTreeItem(node))).join(', ')}, not ${NAMESPACE} alone`,
+      `the context shows ${synthetic.length} synthetic namespaces, not ${expected}: ${labels.slice(0, 5).join(', ')}…`,
     );
   }
-  return namespace;
+  return synthetic;
 }
 
-/** The namespace's children with their items, then every page's pods with theirs. */
+/** The namespaces' children with their items, then every page's pods with theirs. */
 async function expandAll(
   direct: Direct,
-  namespace: PodTreeNode,
+  namespaces: readonly PodTreeNode[],
 ): Promise<{ pages: number; pods: PodNode[]; messages: string[]; itemsMs: number }> {
   let itemsMs = 0;
   const item = (node: PodTreeNode) => {
@@ -220,7 +246,9 @@ async function expandAll(
     itemsMs += performance.now() - started;
     return result;
   };
-  const children = await direct.getChildren(namespace);
+  const children = (
+    await Promise.all(namespaces.map((namespace) => direct.getChildren(namespace)))
+  ).flat();
   const messages: string[] = [];
   const pods: PodNode[] = [];
   const pages: PodTreeNode[] = [];
@@ -270,7 +298,7 @@ class ViewStandIn implements vscode.Disposable {
   constructor(
     tree: Tree,
     private readonly direct: Direct,
-    private readonly namespace: () => Promise<PodTreeNode>,
+    private readonly namespaces: () => Promise<PodTreeNode[]>,
   ) {
     const onDidChange = tree.onDidChangeTreeData;
     if (!onDidChange) {
@@ -308,8 +336,9 @@ class ViewStandIn implements vscode.Disposable {
   /** Reads the whole tree now (as when the view first shows it). */
   async renderAll(): Promise<number> {
     const run = this.queue.then(async () => {
-      const { pods } = await expandAll(this.direct, await this.namespace());
-      this.showAll(pods);
+      const namespaces = await this.namespaces();
+      const { pods } = await expandAll(this.direct, namespaces);
+      this.showAll(namespaces, pods);
       return pods.length;
     });
     this.queue = run.then(
@@ -358,14 +387,16 @@ class ViewStandIn implements vscode.Disposable {
   private async refresh(elements: readonly (PodTreeNode | undefined)[]): Promise<void> {
     this.refreshes.push(performance.now());
     if (elements.some((element) => element === undefined)) {
-      this.showAll((await expandAll(this.direct, await this.namespace())).pods);
+      const namespaces = await this.namespaces();
+      this.showAll(namespaces, (await expandAll(this.direct, namespaces)).pods);
     } else {
       for (const element of new Set(elements)) {
         if (element?.kind === 'pod') {
           this.direct.getTreeItem(element);
           this.show(element);
         } else if (element?.kind === 'namespace') {
-          this.showAll((await expandAll(this.direct, element)).pods);
+          this.direct.getTreeItem(element);
+          this.showAll([element], (await expandAll(this.direct, [element])).pods);
         } else if (element?.kind === 'podPage') {
           for (const node of await this.direct.getChildren(element)) {
             this.direct.getTreeItem(node);
@@ -382,15 +413,18 @@ class ViewStandIn implements vscode.Disposable {
     }
   }
 
-  /** The namespace read again: every pod shown, and no other. */
-  private showAll(pods: readonly PodNode[]): void {
+  /** Namespaces read again: every pod of theirs shown, and no other. */
+  private showAll(namespaces: readonly PodTreeNode[], pods: readonly PodNode[]): void {
     const names = new Set<string>();
     for (const pod of pods) {
       this.show(pod);
       names.add(pod.name);
     }
-    for (const name of [...this.shown.keys()]) {
-      if (!names.has(name)) {
+    const read = new Set(
+      namespaces.map((node) => (node.kind === 'namespace' ? node.namespace : undefined)),
+    );
+    for (const [name, rendered] of [...this.shown]) {
+      if (read.has(rendered.namespace) && !names.has(name)) {
         this.shown.delete(name);
       }
     }
@@ -407,7 +441,11 @@ class ViewStandIn implements vscode.Disposable {
         this.lagsMs.push(Date.now() - at);
       }
     }
-    this.shown.set(node.name, { resourceVersion: metadata?.resourceVersion ?? '', churn });
+    this.shown.set(node.name, {
+      namespace: node.namespace,
+      resourceVersion: metadata?.resourceVersion ?? '',
+      churn,
+    });
   }
 
   dispose(): void {
@@ -452,7 +490,10 @@ function interceptForeignCalls(tree: Tree): { direct: Direct; calls: ForeignCall
 type ClusterLayer = typeof ClusterModule;
 
 /** The pod list through the cluster layer alone (the extension's own dist/cluster.js): list → snapshot. */
-async function rawList(layer: ClusterLayer): Promise<{ ms: number; pods: V1Pod[] }> {
+async function rawList(
+  layer: ClusterLayer,
+  options: ScaleOptions,
+): Promise<{ ms: number; pods: V1Pod[] }> {
   const started = performance.now();
   const loaded = layer.loadKubeconfig(
     layer.kubeconfigPaths({ envKubeconfig: required('KUBECONFIG'), homeDir: homedir() }),
@@ -460,7 +501,7 @@ async function rawList(layer: ClusterLayer): Promise<{ ms: number; pods: V1Pod[]
   const session = new layer.ClusterSession(loaded, loaded.currentContext ?? 'sandbox');
   try {
     const pods = await new Promise<V1Pod[]>((resolve, reject) => {
-      const watch = session.watchPods(NAMESPACE, {
+      const watch = session.watchPods(options.namespaces > 1 ? undefined : NAMESPACE, {
         onSnapshot: (snapshot) => {
           watch.dispose();
           resolve(snapshot);
@@ -478,8 +519,11 @@ async function rawList(layer: ClusterLayer): Promise<{ ms: number; pods: V1Pod[]
   }
 }
 
-async function treeExpand(direct: Direct): Promise<{
-  pagesMs: number;
+async function treeExpand(
+  direct: Direct,
+  options: ScaleOptions,
+): Promise<{
+  firstRenderMs: number;
   allMs: number;
   cachedMs: number;
   cachedItemsMs: number;
@@ -487,31 +531,46 @@ async function treeExpand(direct: Direct): Promise<{
   pods: number;
 }> {
   await vscode.commands.executeCommand('podProcessExplorer.refresh');
-  const namespace = await namespaceNode(direct);
   const started = performance.now();
-  const children = await direct.getChildren(namespace);
-  for (const child of children) {
-    direct.getTreeItem(child);
+  const namespaces = await namespaceNodes(direct, options.namespaces);
+  if (options.namespaces === 1) {
+    // The one namespace is expanded from the start: its children are part of the first render.
+    for (const child of await direct.getChildren(namespaces[0])) {
+      direct.getTreeItem(child);
+    }
   }
-  const pagesMs = performance.now() - started;
-  const { pages, pods, messages } = await expandAll(direct, namespace);
+  const firstRenderMs = performance.now() - started;
+  const { pages, pods, messages } = await expandAll(direct, namespaces);
   const allMs = performance.now() - started;
   if (messages.length > 0) {
-    throw new Error(`the namespace shows ${messages.join('; ')}`);
+    throw new Error(`the namespaces show ${messages.slice(0, 3).join('; ')}`);
   }
   // The same reads again, the pods known: what the tree itself costs (each added or removed pod
-  // makes the view read the namespace again).
+  // makes the view read its namespace again).
   const again = performance.now();
-  const cached = await expandAll(direct, namespace);
+  const cached = await expandAll(direct, namespaces);
   const cachedMs = performance.now() - again;
   return {
-    pagesMs,
+    firstRenderMs,
     allMs,
     cachedMs,
     cachedItemsMs: cached.itemsMs,
     pages,
     pods: pods.length,
   };
+}
+
+/** V8's gc(), which the extension host does not expose: so heap figures count live objects only. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** The extension host's live heap after a full collection, MB. */
+function liveHeapMb(gc: () => void): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
 function stallOf(histogram: IntervalHistogram): Omit<StallWindow, 'seconds' | 'churnEvents'> {
@@ -540,8 +599,13 @@ async function measure(): Promise<ScaleResults> {
       report(`could not show the Pod Processes view: ${String(error)}`);
     }
   }
+  if (options.namespaces > 1) {
+    // As a keybinding with `"args": "*"` does.
+    await vscode.commands.executeCommand('podProcessExplorer.selectNamespace', '*');
+  }
   // Loads the cluster layer (as the view's first read does); the raw baseline uses the same module.
-  await namespaceNode(direct);
+  await namespaceNodes(direct, options.namespaces);
+  const gc = collectGarbage();
   const clusterJs = join(extension.extensionPath, 'dist', 'cluster.js');
   // The extension's own copy (already loaded), not a second bundle of client-node.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -563,21 +627,24 @@ async function measure(): Promise<ScaleResults> {
     const steps: (() => Promise<void>)[] = [
       async () => {
         histogram.reset();
-        const raw = await rawList(layer);
+        const raw = await rawList(layer, options);
         sample.rawStallMs = longestDelay();
         sample.rawListMs = raw.ms;
-        total = raw.pods.length;
-        shared = raw.pods.filter((pod) => pod.spec?.shareProcessNamespace === true).length;
+        const synthetic = raw.pods.filter((pod) =>
+          isSyntheticNamespace(pod.metadata?.namespace ?? ''),
+        );
+        total = synthetic.length;
+        shared = synthetic.filter((pod) => pod.spec?.shareProcessNamespace === true).length;
       },
       async () => {
-        sample.kubectlMs = (await kubectl(['get', 'pods', '-n', NAMESPACE, '-o', 'json'])).ms;
+        sample.kubectlMs = (await kubectl(kubectlGetPods(options))).ms;
       },
       async () => {
         histogram.reset();
-        const result = await treeExpand(direct);
+        const result = await treeExpand(direct, options);
         sample.treeStallMs = longestDelay();
         sample.treeCachedItemsMs = result.cachedItemsMs;
-        sample.treePagesMs = result.pagesMs;
+        sample.treeFirstRenderMs = result.firstRenderMs;
         sample.treeAllMs = result.allMs;
         sample.treeCachedMs = result.cachedMs;
         sample.pages = result.pages;
@@ -590,7 +657,7 @@ async function measure(): Promise<ScaleResults> {
     }
     report(
       `expand ${round === 0 ? 'warm-up' : `run ${round}/${options.runs}`}: tree ${sample.treeAllMs?.toFixed(0)} ms ` +
-        `(namespace children ${sample.treePagesMs?.toFixed(0)} ms, ${sample.pages} pages, ${visible} pods), ` +
+        `(first render ${sample.treeFirstRenderMs?.toFixed(0)} ms, ${sample.pages} pages, ${visible} pods), ` +
         `cluster layer list ${sample.rawListMs?.toFixed(0)} ms, kubectl ${sample.kubectlMs?.toFixed(0)} ms`,
     );
     if (round > 0) {
@@ -608,13 +675,30 @@ async function measure(): Promise<ScaleResults> {
   }
 
   // (b) the view's data live: the stand-in reads everything once, then follows the change events.
-  await vscode.commands.executeCommand('podProcessExplorer.refresh');
-  const view = new ViewStandIn(tree, direct, () => namespaceNode(direct));
+  // The heap with a namespace without pods shown, then with every pod: what showing them holds.
+  await vscode.commands.executeCommand('podProcessExplorer.selectNamespace', EMPTY_NAMESPACE);
+  for (const node of await direct.getChildren((await direct.getChildren())[0])) {
+    await direct.getChildren(node);
+  }
+  const heapBeforeMb = liveHeapMb(gc);
+  await vscode.commands.executeCommand(
+    'podProcessExplorer.selectNamespace',
+    options.namespaces > 1 ? '*' : NAMESPACE,
+  );
+  const view = new ViewStandIn(tree, direct, () => namespaceNodes(direct, options.namespaces));
   try {
     const shown = await view.renderAll();
-    report(`view stand-in shows ${shown} pods; measuring ${options.seconds} s without churn…`);
+    const memory = {
+      heapBeforeMb,
+      heapShownMb: liveHeapMb(gc),
+      rssShownMb: process.memoryUsage().rss / 2 ** 20,
+    };
+    report(
+      `view stand-in shows ${shown} pods; heap ${memory.heapBeforeMb.toFixed(0)} → ${memory.heapShownMb.toFixed(0)} MB; ` +
+        `measuring ${options.seconds} s without churn…`,
+    );
     const window = async (churn: boolean) => {
-      const before = await apiPods();
+      const before = await apiPods(options);
       if (churn) {
         await setFaults({ syntheticChurnPerSecond: options.rate });
       }
@@ -656,7 +740,7 @@ async function measure(): Promise<ScaleResults> {
     const busy = await window(true);
 
     // (c) once the churn stopped: does the view come to show what the API has?
-    const after = await apiPods();
+    const after = await apiPods(options);
     const churnEvents = maxChurn(after) - maxChurn(busy.before);
     const expected = [...after.values()].filter((pod) => pod.shared);
     const differences = () =>
@@ -690,6 +774,7 @@ async function measure(): Promise<ScaleResults> {
       pods: { total, shared, shown: visible },
       expand,
       foreignDuringExpand,
+      memory,
       idle: {
         seconds: options.seconds,
         churnEvents: 0,

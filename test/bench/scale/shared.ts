@@ -1,7 +1,13 @@
 // What the scale benchmark's runner (runScaleBench.ts) and its in-editor half (scaleBench.ts)
 // share: the options handed over in PPE_SCALE_BENCH, and the results written back as JSON.
 
+/** The synthetic pods' namespace when they are not spread (`--namespaces 1`). */
 export const NAMESPACE = 'synthetic';
+
+/** `synthetic`, or one of the spread namespaces `synthetic-000`… (test/sandbox/store.ts). */
+export function isSyntheticNamespace(name: string): boolean {
+  return /^synthetic(-\d{3})?$/.test(name);
+}
 /** Set by the sandbox's syntheticChurnPerSecond switch (test/sandbox/store.ts). */
 export const CHURN = 'sandbox/churn';
 export const CHURNED_AT = 'sandbox/churned-at';
@@ -15,6 +21,8 @@ export interface ScaleOptions {
   readonly rate: number;
   /** Synthetic pods the sandbox serves. */
   readonly pods: number;
+  /** Namespaces they are spread over; above 1 the tree shows all namespaces. */
+  readonly namespaces: number;
   /** Show the real Pod Processes view as well (its reads run in the same extension host). */
   readonly view: boolean;
 }
@@ -23,7 +31,8 @@ export const DEFAULT_OPTIONS: ScaleOptions = {
   runs: 7,
   seconds: 30,
   rate: 100,
-  pods: 5000,
+  pods: 20_000,
+  namespaces: 200,
   view: true,
 };
 
@@ -32,8 +41,11 @@ export function parseOptions(text: string | undefined): ScaleOptions {
 }
 
 export interface ExpandSample {
-  /** Asking the namespace's children until the view has every page item. */
-  readonly treePagesMs: number;
+  /**
+   * From a Refresh until the view has its first screen: the context and the namespaces' items (and
+   * with one namespace, expanded from the start, its page items).
+   */
+  readonly treeFirstRenderMs: number;
   /** …until every pod item of every page is read (each page expanded). */
   readonly treeAllMs: number;
   /** The same reads again with the pods known (no list): the tree's own cost. */
@@ -83,6 +95,12 @@ export interface ScaleResults {
   readonly extensionHostNode: string;
   readonly pods: { readonly total: number; readonly shared: number; readonly shown: number };
   readonly expand: readonly ExpandSample[];
+  /** The extension host's live heap (after full collections) before the pods are listed and once every pod is shown, and its RSS then, MB. */
+  readonly memory: {
+    readonly heapBeforeMb: number;
+    readonly heapShownMb: number;
+    readonly rssShownMb: number;
+  };
   /** Reads by VS Code's real tree view (when shown) during the expand rounds. */
   readonly foreignDuringExpand: { readonly getChildren: number; readonly getTreeItem: number };
   readonly idle: ViewWindow;
