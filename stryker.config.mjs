@@ -21,7 +21,7 @@ await import(MOCHA_12_CLI_URL);
  */
 const SCOPES = {
   processes: { mutate: ['src/processes/**/*.ts'], tests: ['processes', 'terminal'] },
-  secrets: { mutate: ['src/secrets/**/*.ts'], tests: ['processes', 'manifest'] },
+  secrets: { mutate: ['src/secrets/**/*.ts'], tests: ['secrets', 'processes', 'manifest'] },
   // The filesystem feature's pure files (the others import vscode). remoteScript.ts's shell script
   // is one string literal, so one mutant; the shell is tested by running it (rootEscape.test.ts).
   procfs: {
@@ -79,6 +79,8 @@ export default {
   // The filesystem and terminal tests run real shells and take seconds each on a busy machine.
   timeoutMS: 10000,
   timeoutFactor: 2,
+  // The first, unmutated run of the procfs tests takes over Stryker's default 5 minutes when busy.
+  dryRunTimeoutMinutes: 30,
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],
