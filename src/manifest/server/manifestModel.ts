@@ -144,13 +144,15 @@ export function parseChunk(text: string): ParsedChunk {
       return { type: 'other' };
     }
     const [first] = document.errors;
-    const start = Math.min(Math.max(first.pos[0], 0), text.length);
+    let start = Math.min(Math.max(first.pos[0], 0), text.length);
     // A one-character error position is hard to see: underline the rest of its line.
     const lineEnd = text.indexOf('\n', start);
-    const end = Math.min(
-      Math.max(first.pos[1], lineEnd === -1 ? text.length : lineEnd),
-      text.length,
-    );
+    let end = Math.min(Math.max(first.pos[1], lineEnd === -1 ? text.length : lineEnd), text.length);
+    if (end <= start) {
+      // At the very end (an unclosed quote) nothing follows: underline the last line written.
+      end = text.trimEnd().length;
+      start = text.lastIndexOf('\n', end - 1) + 1;
+    }
     return { type: 'syntax-error', span: { start, end }, errorCode: first.code };
   }
   resolveAsKubectl(document, text, templated);

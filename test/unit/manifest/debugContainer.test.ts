@@ -179,3 +179,116 @@ spec:
     });
   });
 });
+
+describe('rules: debug containers, at their edges', () => {
+  const pod = (...fields: string[]) =>
+    [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  shareProcessNamespace: true',
+      '  containers:',
+      '    - name: shell',
+      ...fields.map((field) => `      ${field}`),
+      '',
+    ].join('\n');
+  const found = (...fields: string[]) => diagnose(pod(...fields)).map((d) => [d.code, d.text]);
+  const fixTitles = (...fields: string[]) =>
+    new ManifestChecker()
+      .findings('f', pod(...fields), DEFAULT_SETTINGS.maxFileSize)
+      .flatMap(({ finding }) => finding.fixes.map((fix) => fix.title));
+
+  it('takes stdin or tty only when Kubernetes reads them as true', () => {
+    assert.deepEqual(found('image: busybox', 'stdin: false', 'tty: "true"'), []);
+    assert.deepEqual(found('image: busybox', 'stdin: yes'), [
+      ['ppe-debug-without-ptrace', 'stdin'],
+    ]);
+    assert.deepEqual(found('image: busybox', 'stdin: false', 'tty: on'), [
+      ['ppe-debug-without-ptrace', 'tty'],
+    ]);
+    assert.deepEqual(found('image: busybox'), []);
+  });
+
+  it('reads the shell from the command, or from args without one, past init wrappers', () => {
+    const debug = (...fields: string[]) =>
+      found('image: my/app', 'stdin: true', ...fields).filter(
+        ([code]) => code === 'ppe-debug-without-ptrace',
+      ).length;
+    assert.equal(debug('args: ["/bin/sh"]'), 1);
+    assert.equal(debug('args: ["app"]'), 0);
+    assert.equal(debug('command: ["app"]', 'args: ["sh"]'), 0);
+    assert.equal(debug('command: ["/sbin/tini", "-s", "--", "/bin/ash"]'), 1);
+    assert.equal(debug('command: ["env", "exec", "catatonit", "zsh"]'), 1);
+    assert.equal(debug('command: ["fish"]'), 1);
+    assert.equal(debug('command: ["python"]'), 0);
+    assert.equal(debug('command: [1, "--", "-l"]'), 0);
+    assert.equal(debug('command: ["shell"]'), 0);
+    assert.equal(debug(), 0);
+  });
+
+  it('reports SYS_PTRACE or privileged, and then asks nothing more of that container', () => {
+    assert.deepEqual(
+      found(
+        'image: busybox',
+        'stdin: true',
+        'securityContext:',
+        '  privileged: true',
+        '  capabilities: {add: [CAP_SYS_PTRACE]}',
+      ),
+      [['ppe-ptrace-breaks-baseline', 'CAP_SYS_PTRACE']],
+    );
+    assert.deepEqual(
+      found('image: busybox', 'stdin: true', 'securityContext: {privileged: true}'),
+      [['ppe-privileged-in-shared-pod', 'true']],
+    );
+    assert.deepEqual(
+      found('image: busybox', 'stdin: true', 'securityContext: {privileged: "true"}'),
+      [['ppe-debug-without-ptrace', 'stdin']],
+    );
+    assert.deepEqual(
+      found('image: busybox', 'securityContext: {capabilities: {add: [NET_ADMIN, 42, SYS_ADMIN]}}'),
+      [],
+    );
+  });
+
+  it('offers no SYS_PTRACE fix where the securityContext or its capabilities are no maps', () => {
+    assert.deepEqual(fixTitles('image: busybox', 'stdin: true', 'securityContext: ~'), []);
+    assert.deepEqual(
+      fixTitles('image: busybox', 'stdin: true', 'securityContext: {capabilities: []}'),
+      [],
+    );
+    assert.deepEqual(
+      fixTitles('image: busybox', 'stdin: true', 'securityContext: {capabilities: {add: x}}'),
+      [],
+    );
+    assert.deepEqual(
+      fixTitles('image: busybox', 'stdin: true', 'securityContext: {capabilities: {drop: [ALL]}}'),
+      ['Add SYS_PTRACE to shell (Pod Security "baseline" forbids it)'],
+    );
+    assert.equal(
+      applyFix(
+        pod('image: busybox', 'stdin: true', 'securityContext: {capabilities: {drop: [ALL]}}'),
+        'ppe-debug-without-ptrace',
+        /SYS_PTRACE/,
+      ),
+      pod(
+        'image: busybox',
+        'stdin: true',
+        'securityContext: {capabilities: {"add": ["SYS_PTRACE"], drop: [ALL]}}',
+      ),
+    );
+  });
+
+  it('points its own key first when stdin is merged in and tty is written in the container', () => {
+    const text = [
+      'x-base: &base',
+      '  stdin: true',
+      ...pod('<<: *base', 'image: busybox', 'tty: true').split('\n'),
+    ].join('\n');
+    assert.deepEqual(
+      diagnose(text).map((d) => [d.code, d.text, d.line]),
+      [['ppe-debug-without-ptrace', 'tty', 11]],
+    );
+  });
+});

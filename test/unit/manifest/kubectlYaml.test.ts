@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { hoverAt } from '../../../src/manifest/server/hover';
 import { applyFix, codes, diagnose, fixture } from './manifestTestSupport';
+import { parseChunk } from '../../../src/manifest/server/manifestModel';
+import { stringValue } from '../../../src/manifest/server/yamlNodes';
 
 const pod = (spec: string, containers = '    - name: app\n      image: nginx\n') =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n${spec}  containers:\n${containers}`;
@@ -200,5 +202,125 @@ describe('documents as kubectl reads them', () => {
       );
       assert.match(secret[0].message, /holds Secret data/);
     });
+  });
+});
+
+describe('documents as kubectl reads them: merge keys and anchors in detail', () => {
+  const values = (text: string) => {
+    const parsed = parseChunk(text);
+    assert.equal(parsed.type, 'workloads');
+    if (parsed.type !== 'workloads') {
+      return [];
+    }
+    return parsed.workloads[0].containers.map((container) => ({
+      name: container.name,
+      image: stringValue(container.map, 'image'),
+      shared: parsed.workloads[0].shared,
+    }));
+  };
+  const spec = (containers: string, head = '') =>
+    `${head}apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n${containers}`;
+
+  it('lets a map’s own keys win, then earlier merged maps over later ones', () => {
+    const head = 'x-a: &a {image: a, name: from-a}\nx-b: &b {image: b, name: from-b, tty: true}\n';
+    assert.deepEqual(values(spec('    - <<: [*a, *b]\n', head)), [
+      { name: 'from-a', image: 'a', shared: false },
+    ]);
+    assert.deepEqual(values(spec('    - <<: [*b, *a]\n', head)), [
+      { name: 'from-b', image: 'b', shared: false },
+    ]);
+    assert.deepEqual(values(spec('    - <<: *a\n      image: own\n', head)), [
+      { name: 'from-a', image: 'own', shared: false },
+    ]);
+    assert.deepEqual(values(spec('    - image: own\n      <<: *b\n', head)), [
+      { name: 'from-b', image: 'own', shared: false },
+    ]);
+  });
+
+  it('merges through a map that merges itself, and ignores what is no map', () => {
+    const head = 'x-a: &a {image: a}\nx-b: &b {<<: *a, name: b}\nx-s: &s scalar\n';
+    assert.deepEqual(values(spec('    - <<: *b\n', head)), [
+      { name: 'b', image: 'a', shared: false },
+    ]);
+    assert.deepEqual(values(spec('    - <<: [*s, *a]\n      name: c\n', head)), [
+      { name: 'c', image: 'a', shared: false },
+    ]);
+    assert.deepEqual(values(spec('    - <<: {image: inline}\n      name: d\n')), [
+      { name: 'd', image: 'inline', shared: false },
+    ]);
+  });
+
+  it('takes a quoted << for a plain key, not a merge', () => {
+    const head = 'x-a: &a {image: a}\n';
+    assert.deepEqual(values(spec('    - "<<": *a\n      name: q\n', head)), [
+      { name: 'q', image: undefined, shared: false },
+    ]);
+  });
+
+  it('resolves an alias to the last anchor of its name written before it', () => {
+    const text = [
+      'x-1: &img first',
+      'x-2: &img second',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  containers:',
+      '    - {name: a, image: *img}',
+      'x-3: &img third',
+      '',
+    ].join('\n');
+    assert.deepEqual(values(text), [{ name: 'a', image: 'second', shared: false }]);
+  });
+
+  it('reads !!bool tags of YAML 1.1 words as booleans, and leaves other tags alone', () => {
+    const shared = (value: string) =>
+      values(
+        `apiVersion: v1\nkind: Pod\nspec:\n  shareProcessNamespace: ${value}\n  containers: [{name: a}]\n`,
+      )[0].shared;
+    assert.equal(shared('!!bool "yes"'), true);
+    assert.equal(shared('!!bool " on "'), true);
+    assert.equal(shared('!!bool "false"'), false);
+    assert.equal(shared('!!str yes'), false);
+    assert.equal(shared('!custom yes'), false);
+    assert.deepEqual(codes(pod('  shareProcessNamespace: !!bool "maybe"\n')), ['ppe-not-boolean']);
+  });
+
+  it('resolves aliases inside sequences, keeping the items in order', () => {
+    const text = spec(
+      '    - &first {name: a, image: x}\n    - {name: b, image: y}\n    - *first\n',
+    );
+    assert.deepEqual(
+      values(text).map((container) => container.name),
+      ['a', 'b', 'a'],
+    );
+  });
+
+  it('drops templated items and keys, and keeps the rest in order', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: p}',
+      'spec:',
+      '  shareProcessNamespace: true',
+      '  containers:',
+      '    - name: a',
+      '      image: x',
+      '      securityContext:',
+      '        {{ toYaml .Values.securityContext }}: x',
+      '      command: ["sh", "-c", "kill -HUP 1"]',
+      '    - {{ .Values.sidecar }}',
+      '    - name: b',
+      '      image: y',
+      '      command: ["sh", "-c", "kill -HUP 1"]',
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      diagnose(text).map((d) => [d.code, d.line]),
+      [
+        ['ppe-kill-pid1', 10],
+        ['ppe-kill-pid1', 14],
+      ],
+    );
   });
 });

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { parseChunk, splitDocuments } from '../../../src/manifest/server/manifestModel';
+import {
+  longRunningContainerCount,
+  parseChunk,
+  splitDocuments,
+} from '../../../src/manifest/server/manifestModel';
 import { codes, diagnose, fixture } from './manifestTestSupport';
 
 describe('manifest model', () => {
@@ -154,5 +158,141 @@ describe('manifest model', () => {
         ],
       );
     });
+  });
+});
+
+describe('manifest model: workloads as kubectl reads them', () => {
+  const workloadsOf = (text: string) => {
+    const parsed = parseChunk(text);
+    return parsed.type === 'workloads' ? parsed.workloads : [];
+  };
+
+  it('names containers, or numbers those without a name, list by list', () => {
+    const [pod] = workloadsOf(
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: web}',
+        'spec:',
+        '  initContainers: [{name: setup}, {image: x}]',
+        '  containers: [{image: x}, "not a map", {name: app}]',
+        '  ephemeralContainers: [{name: debugger}]',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(pod.name, 'web');
+    assert.deepEqual(
+      pod.containers.map((container) => `${container.list}:${container.name}`),
+      [
+        'initContainers:setup',
+        'initContainers:initContainers[1]',
+        'containers:containers[0]',
+        'containers:app',
+        'ephemeralContainers:debugger',
+      ],
+    );
+  });
+
+  it('counts the containers that run for the pod’s whole life: sidecars, not init ones', () => {
+    const pod = (init: string) =>
+      workloadsOf(
+        `apiVersion: v1\nkind: Pod\nspec:\n  initContainers: [${init}]\n  containers: [{name: app}]\n`,
+      )[0];
+    assert.equal(longRunningContainerCount(pod('{name: setup}')), 1);
+    assert.equal(longRunningContainerCount(pod('{name: setup, restartPolicy: OnFailure}')), 1);
+    assert.equal(longRunningContainerCount(pod('{name: proxy, restartPolicy: Always}')), 2);
+  });
+
+  it('reads shareProcessNamespace as kubectl does, and a workload without a pod spec', () => {
+    const pod = (value: string) =>
+      workloadsOf(`apiVersion: v1\nkind: Pod\nspec:\n  shareProcessNamespace: ${value}\n`)[0];
+    assert.equal(pod('true').shared, true);
+    assert.equal(pod('on').shared, true);
+    assert.equal(pod('"true"').shared, false);
+    assert.equal(pod('false').shared, false);
+    const [bare] = workloadsOf('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n');
+    assert.equal(bare.podSpec, undefined);
+    assert.equal(bare.shared, false);
+    assert.deepEqual(bare.containers, []);
+    assert.deepEqual(workloadsOf('kind: Pod\nspec: {}\n'), [], 'no apiVersion');
+    assert.deepEqual(workloadsOf('apiVersion: v1\nspec: {}\nmetadata: {kind: Pod}\n'), []);
+    assert.deepEqual(workloadsOf('- apiVersion: v1\n  kind: Pod\n'), [], 'a sequence');
+  });
+
+  it('reads the workload items of a List, and no List without items', () => {
+    const list = (items: string, kind = 'List') =>
+      workloadsOf(`apiVersion: v1\nkind: ${kind}\nitems:\n${items}`).map(
+        (workload) => `${workload.kind}/${workload.name ?? ''}`,
+      );
+    const items =
+      '  - {apiVersion: v1, kind: Pod, metadata: {name: a}}\n  - "text"\n  - {apiVersion: v1, kind: Service}\n  - {apiVersion: apps/v1, kind: DaemonSet, metadata: {name: b}}\n';
+    assert.deepEqual(list(items), ['Pod/a', 'DaemonSet/b']);
+    assert.deepEqual(list(items, 'PodList'), ['Pod/a', 'DaemonSet/b']);
+    assert.deepEqual(list(items, 'Listing'), []);
+    assert.deepEqual(workloadsOf('apiVersion: v1\nkind: List\nitems: {a: 1}\n'), []);
+    assert.deepEqual(workloadsOf('apiVersion: v1\nkind: List\n'), []);
+  });
+
+  it('reports a broken document as a syntax error only when it names a workload kind', () => {
+    const syntax = (text: string) => {
+      const parsed = parseChunk(text);
+      return parsed.type === 'syntax-error'
+        ? [parsed.errorCode, text.slice(parsed.span.start, parsed.span.end)]
+        : parsed.type;
+    };
+    const broken = 'spec:\n  containers: [a\n  hostPID: true\n';
+    assert.deepEqual(syntax(`apiVersion: v1\nkind: Pod\n${broken}`)[0], 'BAD_INDENT');
+    assert.deepEqual(syntax(`"apiVersion": "v1"\n"kind": 'Pod'\n${broken}`)[0], 'BAD_INDENT');
+    assert.equal(syntax(`apiVersion: v1\nkind: Service\n${broken}`), 'other');
+    assert.equal(syntax(`kind: Pod\n${broken}`), 'other', 'no apiVersion');
+    assert.equal(syntax(`apiVersion: v1\n${broken}\n# kind`), 'other', 'no kind');
+    assert.equal(syntax(`apiVersion: v1\nkind: Pod\n{{ if .x }}\n${broken}`), 'other');
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - kind: Pod\n    ${broken}`;
+    assert.equal(syntax(list)[0], 'BAD_INDENT');
+    const services = `apiVersion: v1\nkind: List\nitems:\n  - kind: Service\n    ${broken}`;
+    assert.equal(syntax(services), 'other');
+  });
+
+  it('tells a broken workload by its apiVersion and kind lines, as written at a line start', () => {
+    const syntax = (text: string) => parseChunk(text).type;
+    const broken = 'spec:\n  containers: [a\n  hostPID: true\n';
+    assert.equal(syntax(`apiVersion : v1\nkind : Pod\n${broken}`), 'syntax-error');
+    assert.equal(syntax(`  apiVersion: v1\n  kind: Pod\n  ${broken}`), 'syntax-error');
+    assert.equal(syntax(`myapiVersion: v1\nkind: Pod\n${broken}`), 'other');
+    assert.equal(syntax(`apiVersion: v1\nmykind: Pod\n${broken}`), 'other');
+    const json = '{\n  "apiVersion":"v1",\n  "kind":"Pod",\n  "spec": {"containers": [\n}\n';
+    assert.equal(syntax(json), 'syntax-error');
+    // A kind other than a List's is not looked for in its items.
+    assert.equal(syntax(`apiVersion: v1\nkind: ConfigMap\ndata:\n  kind: Pod\n${broken}`), 'other');
+    const list = (kind: string, item: string, head = 'apiVersion: v1\n') =>
+      syntax(`${head}kind: ${kind}\nitems:\n  ${item}\n    ${broken}`);
+    assert.equal(list('PodList', '- kind: Pod'), 'syntax-error');
+    assert.equal(list('List', '- kind : Deployment'), 'syntax-error');
+    assert.equal(list('List', '- "kind":"Pod",'), 'syntax-error');
+    assert.equal(list('List', '- x-kind: Pod'), 'other');
+    assert.equal(list('List', '- kind: Pod', ''), 'other', 'no apiVersion');
+  });
+
+  it('underlines a syntax error to the end of its line, or of the text', () => {
+    const covered = (text: string) => {
+      const parsed = parseChunk(text);
+      assert.equal(parsed.type, 'syntax-error');
+      return parsed.type === 'syntax-error'
+        ? [parsed.errorCode, text.slice(parsed.span.start, parsed.span.end)]
+        : [];
+    };
+    assert.deepEqual(covered('apiVersion: v1\nkind: Pod\nspec:\n  a: b: c\n  d: 1\n'), [
+      'BLOCK_AS_IMPLICIT_KEY',
+      'b: c',
+    ]);
+    assert.deepEqual(covered('apiVersion: v1\nkind: Pod\nspec:\n\tcontainers: []'), [
+      'TAB_AS_INDENT',
+      '\tcontainers: []',
+    ]);
+    // An error at the very end has nothing after it: its last line is underlined.
+    assert.deepEqual(covered('apiVersion: v1\nkind: Pod\nmetadata:\n  name: "unclosed\n'), [
+      'MISSING_CHAR',
+      '  name: "unclosed',
+    ]);
   });
 });

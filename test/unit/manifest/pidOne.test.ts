@@ -205,3 +205,91 @@ describe('rules: PID 1', () => {
     });
   });
 });
+
+describe('rules: PID 1, at their edges', () => {
+  const found = (container: string) => diagnose(sharedPod(container)).map((d) => [d.code, d.text]);
+
+  it('flags each init by its basename, and not in hooks or probes', () => {
+    for (const init of [
+      'init',
+      '/sbin/init',
+      'systemd',
+      '/usr/lib/systemd/systemd',
+      'runit',
+      'runit-init',
+    ]) {
+      assert.deepEqual(found(`      command: [${JSON.stringify(init)}]\n`), [
+        ['ppe-init-needs-pid1', JSON.stringify(init)],
+      ]);
+    }
+    assert.deepEqual(found('      command: ["/sbin/initctl"]\n'), []);
+    assert.deepEqual(
+      found(
+        '      lifecycle:\n        postStart:\n          exec:\n            command: ["/sbin/init"]\n',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      found('      livenessProbe:\n        exec:\n          command: ["sh", "-c", "systemd"]\n'),
+      [],
+    );
+    assert.deepEqual(found('      command: ["toybox", "init"]\n'), []);
+    assert.deepEqual(found('      command: ["/bin/busybox", "init"]\n'), [
+      ['ppe-init-needs-pid1', '"/bin/busybox", "init"'],
+    ]);
+    assert.match(
+      diagnose(sharedPod('      command: ["/bin/busybox", "init"]\n'))[0].message,
+      /^busybox init expects/,
+    );
+  });
+
+  it('looks for tini only as the main program written in the command', () => {
+    assert.deepEqual(found('      command: ["/usr/bin/tini-static", "app"]\n'), [
+      ['ppe-tini-without-subreaper', '"/usr/bin/tini-static"'],
+    ]);
+    assert.deepEqual(found('      args: ["tini", "app"]\n'), []);
+    assert.deepEqual(found('      command: ["sh", "-c", "tini app"]\n'), []);
+    assert.deepEqual(found('      command: ["app", "tini"]\n'), []);
+    assert.deepEqual(found('      command: ["tinier"]\n'), [
+      ['ppe-tini-without-subreaper', '"tinier"'],
+    ]);
+    assert.deepEqual(
+      found(
+        '      command: ["tini", "--"]\n      env:\n        - name: TINI_SUBREAPER\n          value: ""\n',
+      ),
+      [],
+    );
+  });
+
+  it('takes -s in any group of short options, and only before the program', () => {
+    assert.deepEqual(found('      command: ["tini", "-vs", "--", "app"]\n'), []);
+    assert.deepEqual(found('      command: ["tini", "-gsv", "app"]\n'), []);
+    assert.deepEqual(found('      command: ["tini", "-v", "--", "app", "-s"]\n'), [
+      ['ppe-tini-without-subreaper', '"tini"'],
+    ]);
+    assert.deepEqual(found('      command: ["tini", "-p", "-s", "app"]\n'), [
+      ['ppe-tini-without-subreaper', '"tini"'],
+    ]);
+    assert.deepEqual(found('      command: ["tini", "--sub", "app"]\n'), [
+      ['ppe-tini-without-subreaper', '"tini"'],
+    ]);
+  });
+
+  it('adds -s right after tini, its options and the args left as they are', () => {
+    const text = sharedPod('      command: ["tini"]\n      args: ["-v", "--", "app"]\n');
+    assert.equal(
+      applyFix(text, 'ppe-tini-without-subreaper', /-s/),
+      sharedPod('      command: ["tini", "-s"]\n      args: ["-v", "--", "app"]\n'),
+    );
+  });
+
+  it('names each signal once per message, however many kills send it', () => {
+    const text = sharedPod(
+      `      command: ["sh", "-c", "${'kill -HUP 1; kill -USR2 1; '.repeat(3)}"]\n`,
+    );
+    const messages = diagnose(text).map((d) => d.message);
+    assert.equal(messages.length, 6);
+    assert.equal(new Set(messages).size, 2);
+    assert.match(messages[1], /ignores SIGUSR2/);
+  });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyFix, codes, diagnose, fixture, parsesCleanly } from './manifestTestSupport';
+import { ManifestChecker } from '../../../src/manifest/server/manifestChecker';
 
 const pod = (spec: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n${spec}  containers:\n    - name: app\n      image: nginx\n`;
@@ -294,5 +295,185 @@ describe('rules: pod spec fields', () => {
         '{"apiVersion": "v1", "kind": "Pod", "spec": {"shareProcessNamespace": true}}',
       );
     });
+  });
+});
+
+describe('rules: pod spec fields, at their edges', () => {
+  const misspelled = (key: string) =>
+    diagnose(pod(`  ${key}: false\n`))
+      .filter((d) => d.code === 'ppe-misspelled-field')
+      .map((d) => d.message.replace(/^Unknown pod spec field: did you mean (\w+)\?.*$/, '$1'));
+
+  it('takes one edit of hostPID, two of shareProcessNamespace, for a typo', () => {
+    assert.deepEqual(misspelled('hostPD'), ['hostPID']);
+    assert.deepEqual(misspelled('hsotPID'), ['hostPID'], 'a transposition is one edit');
+    assert.deepEqual(misspelled('hostPIDs'), ['hostPID']);
+    assert.deepEqual(misspelled('hosPD'), []);
+    assert.deepEqual(misspelled('hostPIDxy'), []);
+    assert.deepEqual(misspelled('shareProcesNamespce'), ['shareProcessNamespace']);
+    assert.deepEqual(misspelled('shareProcessNamspaceXY'), []);
+    assert.deepEqual(misspelled('shareProcessNamespaceXYZ'), []);
+    assert.deepEqual(misspelled('sahreProcessNamespcae'), ['shareProcessNamespace']);
+    assert.deepEqual(misspelled('share.process namespace'.replace(' ', '_')), [
+      'shareProcessNamespace',
+    ]);
+  });
+
+  it('knows the other names people give the fields', () => {
+    for (const [written, field] of [
+      ['sharedPidNamespace', 'shareProcessNamespace'],
+      ['shareProcessNS', 'shareProcessNamespace'],
+      ['share_pid_ns', 'shareProcessNamespace'],
+      ['sharePID', 'shareProcessNamespace'],
+      ['processNamespace', 'shareProcessNamespace'],
+      ['hostPidNamespace', 'hostPID'],
+      ['host_process_namespace', 'hostPID'],
+    ]) {
+      assert.deepEqual(misspelled(written), [field], written);
+    }
+    assert.deepEqual(misspelled('constructor'), []);
+    assert.deepEqual(misspelled('"1": x\n  other'), []);
+  });
+
+  it('offers no rename that would enable both fields, nor one to a field already set', () => {
+    const text = pod('  shareProcessNamespace: true\n  hostPid: true\n');
+    const fixes = new ManifestChecker()
+      .findings('f', text, 1e6)
+      .filter(({ finding }) => finding.code === 'ppe-misspelled-field')
+      .map(({ finding }) => finding.fixes.length);
+    assert.deepEqual(fixes, [0]);
+    assert.deepEqual(codes(pod('  hostPID: false\n  hostPid: false\n')), []);
+    assert.equal(
+      applyFix(pod("  'hostPid': false\n"), 'ppe-misspelled-field', /Change/),
+      pod("  'hostPID': false\n"),
+    );
+  });
+
+  it('names every step of the way to a misplaced field, indexes included', () => {
+    const text = [
+      'apiVersion: batch/v1',
+      'kind: CronJob',
+      'metadata: {name: c}',
+      'spec:',
+      '  jobTemplate:',
+      '    spec:',
+      '      template:',
+      '        spec:',
+      '          containers:',
+      '            - name: a',
+      '              image: x',
+      '            - name: b',
+      '              image: x',
+      '              ports:',
+      '                - containerPort: 80',
+      '                  hostPID: false',
+      '          volumes:',
+      '            - [ {hostPID: false} ]',
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      diagnose(text)
+        .filter((d) => d.code === 'ppe-misplaced-field')
+        .map((d) => /not a field of (\S+):/.exec(d.message)?.[1]),
+      [
+        'spec.jobTemplate.spec.template.spec.containers[1].ports[0]',
+        'spec.jobTemplate.spec.template.spec.volumes[0][0]',
+      ],
+    );
+    const top = diagnose(
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    spec: {}\n    metadata: [{hostPID: false}]\n',
+    );
+    assert.deepEqual(
+      top.map((d) => /not a field of (\S+):/.exec(d.message)?.[1]),
+      ['metadata[0]'],
+    );
+  });
+
+  it('looks into every collection once, but not into data maps or merge keys', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: p',
+      '  labels: {hostPID: "true"}',
+      'spec:',
+      '  nodeSelector: {hostPID: "true"}',
+      '  containers:',
+      '    - &c',
+      '      name: a',
+      '      image: x',
+      '      hostPID: false',
+      '    - *c',
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      diagnose(text).map((d) => [d.code, d.line]),
+      [['ppe-misplaced-field', 11]],
+    );
+  });
+
+  it('offers no move that would break an anchor or enable both fields', () => {
+    const fixesOf = (text: string) =>
+      new ManifestChecker()
+        .findings('f', text, 1e6)
+        .filter(({ finding }) => finding.code === 'ppe-misplaced-field')
+        .map(({ finding }) => finding.fixes.map((fix) => fix.title));
+    const anchored = pod('').replace(
+      '      image: nginx\n',
+      '      image: nginx\n      hostPID: &off false\n      stdin: *off\n',
+    );
+    assert.deepEqual(fixesOf(anchored), [[]]);
+    const conflict = pod('  shareProcessNamespace: true\n').replace(
+      '      image: nginx\n',
+      '      image: nginx\n      hostPID: true\n',
+    );
+    assert.deepEqual(fixesOf(conflict), [['Remove hostPID']]);
+  });
+});
+
+describe('rules: pod spec fields, the fixes they offer', () => {
+  const fixesOf = (text: string, code: string) =>
+    new ManifestChecker()
+      .findings('f', text, 1e6)
+      .filter(({ finding }) => finding.code === code)
+      .flatMap(({ finding }) => finding.fixes.map((fix) => [fix.title, fix.preferred ?? false]));
+
+  it('writes the boolean a number or a padded word stands for, and guesses nothing else', () => {
+    assert.deepEqual(fixesOf(pod('  shareProcessNamespace: 1\n'), 'ppe-not-boolean'), [
+      ['Change shareProcessNamespace to true', true],
+    ]);
+    assert.deepEqual(fixesOf(pod('  hostPID: " no "\n'), 'ppe-not-boolean'), [
+      ['Change hostPID to false', true],
+    ]);
+    assert.deepEqual(fixesOf(pod('  hostPID: 2\n'), 'ppe-not-boolean'), []);
+    assert.deepEqual(fixesOf(pod('  hostPID: "maybe"\n'), 'ppe-not-boolean'), []);
+    assert.deepEqual(fixesOf(pod('  hostPID: [true]\n'), 'ppe-not-boolean'), []);
+  });
+
+  it('prefers moving a misplaced field to removing it, and renaming a misspelled one', () => {
+    const misplaced = pod('').replace(
+      '      image: nginx\n',
+      '      image: nginx\n      hostPID: false\n',
+    );
+    assert.deepEqual(fixesOf(misplaced, 'ppe-misplaced-field'), [
+      ['Move hostPID to spec', true],
+      ['Remove hostPID', false],
+    ]);
+    assert.deepEqual(fixesOf(pod('  hostPid: false\n'), 'ppe-misspelled-field'), [
+      ['Change to hostPID', true],
+    ]);
+  });
+
+  it('counts insertions and deletions at the start of a name as edits', () => {
+    const misspelled = (key: string) =>
+      codes(pod(`  ${key}: false\n`)).filter((code) => code === 'ppe-misspelled-field');
+    assert.deepEqual(misspelled('stPID'), []);
+    assert.deepEqual(misspelled('xxhostPID'), []);
+    assert.deepEqual(misspelled('xhostPID'), ['ppe-misspelled-field']);
+    assert.deepEqual(misspelled('ostPID'), ['ppe-misspelled-field']);
+  });
+
+  it('passes over keys that are no strings', () => {
+    assert.deepEqual(codes(pod('  1: x\n  true: y\n  ? [a]\n  : z\n')), []);
   });
 });

@@ -261,3 +261,148 @@ describe('rules: secrets', () => {
     });
   });
 });
+
+describe('rules: secrets, at their edges', () => {
+  const pod = (containers: string, metadata = 'metadata:\n  name: web\n', volumes = '') =>
+    `apiVersion: v1\nkind: Pod\n${metadata}spec:\n  shareProcessNamespace: true\n  containers:\n${containers}${volumes}`;
+  const app = (fields: string) => `    - name: app\n      image: x\n${fields}`;
+  const found = (text: string) => diagnose(text).map((d) => [d.code, d.text]);
+
+  it('names the Secret after the workload, and its key after the variable', () => {
+    const env = (entry: string) => app(`      env:\n        - ${entry}\n`);
+    const fixed = applyFix(
+      pod(env('name: Db_Pass.Word\n          value: hunter2hunter2')),
+      'ppe-secret-env-literal',
+      /secretKeyRef/,
+    );
+    assert.ok(fixed.includes('              name: web-secrets\n              key: db-pass.word\n'));
+    const unnamed = applyFix(
+      pod(env('name: DB_PASSWORD\n          value: hunter2hunter2'), 'metadata: {}\n'),
+      'ppe-secret-env-literal',
+      /secretKeyRef/,
+    );
+    assert.ok(
+      unnamed.includes('              name: app-secrets\n              key: db-password\n'),
+    );
+    const nameless = applyFix(
+      pod(env('value: AKIAABCDEFGHIJKLMNOP')),
+      'ppe-secret-env-literal',
+      /secretKeyRef/,
+    );
+    assert.ok(nameless.includes('              key: value\n'), nameless);
+  });
+
+  it('reads only string values as literals, and a reference only under valueFrom', () => {
+    assert.deepEqual(
+      found(pod(app('      env:\n        - name: DB_PASSWORD\n          value: 12345678901234\n'))),
+      [],
+    );
+    assert.deepEqual(
+      found(
+        pod(app('      env:\n        - name: TOKEN\n          secretKeyRef: {name: s, key: t}\n')),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      found(
+        pod(
+          app(
+            '      env:\n        - name: TOKEN\n          valueFrom:\n            configMapKeyRef: {name: s, key: t}\n        - just-a-string\n',
+          ),
+        ),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      found(
+        pod(app('      env:\n        - valueFrom:\n            secretKeyRef: {name: s, key: t}\n')),
+      ).map(([code]) => code),
+      ['ppe-secret-env-reference'],
+    );
+    assert.deepEqual(
+      found(pod(app('      envFrom:\n        - configMapRef: {name: c}\n        - "text"\n'))),
+      [],
+    );
+  });
+
+  it('flags a flag whose next word is the secret, and a glued password option', () => {
+    const args = (argv: string[]) =>
+      found(pod(app(`      command: ${JSON.stringify(argv)}\n`))).map(([, text]) => text);
+    assert.deepEqual(args(['app', '--password', 'Rk9pLx2q7']), ['"Rk9pLx2q7"']);
+    assert.deepEqual(args(['app', '-password', 'Rk9pLx2q7']), ['"Rk9pLx2q7"']);
+    assert.deepEqual(args(['app', '--password']), []);
+    assert.deepEqual(args(['app', 'password', 'Rk9pLx2q7']), []);
+    assert.deepEqual(args(['redis-cli', '-aRk9pLx2q7']), ['"-aRk9pLx2q7"']);
+    assert.deepEqual(args(['redis-cli', '-a']), []);
+    assert.deepEqual(args(['valkey-cli', '-a', 'Rk9pLx2q7']), ['"Rk9pLx2q7"']);
+    assert.deepEqual(args(['keydb-cli', '-a', 'Rk9pLx2q7']), ['"Rk9pLx2q7"']);
+    assert.deepEqual(args(['mariadb', '-pRk9pLx2q7']), ['"-pRk9pLx2q7"']);
+    assert.deepEqual(args(['mysql', '-p', 'Rk9pLx2q7']), []);
+    assert.deepEqual(args(['mysql', '-p']), []);
+    assert.deepEqual(args(['mysql', '-p$(MYSQL_PASSWORD)']), []);
+    assert.deepEqual(args(['mysqladmin', '-pRk9pLx2q7', 'ping']), ['"-pRk9pLx2q7"']);
+    assert.deepEqual(args(['sshpass', '-pRk9pLx2q7', 'ssh', 'h']), ['"-pRk9pLx2q7"']);
+  });
+
+  it('names the flag, the header or Authorization in the message, never the value', () => {
+    const messageOf = (argv: string[]) =>
+      diagnose(pod(app(`      command: ${JSON.stringify(argv)}\n`)))
+        .map((d) => /command line \((.*?)\)\./.exec(d.message)?.[1])
+        .join(' ');
+    assert.equal(messageOf(['app', '--password=Rk9pLx2q7']), '--password');
+    assert.equal(messageOf(['app', '--password', 'Rk9pLx2q7']), '--password');
+    assert.equal(messageOf(['redis-cli', '-a', 'Rk9pLx2q7']), '-a');
+    assert.equal(messageOf(['curl', '-H', 'X-Auth-Token: 9f2c7a1b5d3e']), 'X-Auth-Token');
+    assert.equal(
+      messageOf(['curl', '-H', 'authorization: Basic dXNlcjpSazlwTHgycTc=']),
+      'Authorization',
+    );
+    assert.equal(messageOf(['app', '--url=postgres://u:Rk9pLx2q7@db/app']), '--url');
+  });
+
+  it('informs about Secret data in projected volumes, and about nothing else there', () => {
+    const twoContainers = `${app('')}    - name: sidecar\n      image: y\n`;
+    const volumes = (items: string) => `  volumes:\n${items}`;
+    const text = pod(
+      twoContainers,
+      undefined,
+      volumes(
+        [
+          '    - name: mixed',
+          '      projected:',
+          '        sources:',
+          '          - serviceAccountToken: {path: t}',
+          '          - secret: {name: s}',
+          '    - name: config',
+          '      projected:',
+          '        sources:',
+          '          - configMap: {name: c}',
+          '          - "text"',
+          '    - name: empty',
+          '      emptyDir: {}',
+          '    - "not a volume"',
+          '    - secret: {secretName: unnamed}',
+          '',
+        ].join('\n'),
+      ),
+    );
+    assert.deepEqual(
+      diagnose(text).map((d) => [
+        d.text,
+        /The volume (\S*) holds (Secret data|a service)/.exec(d.message)?.slice(1),
+      ]),
+      [
+        ['projected', ['mixed', 'Secret data']],
+        ['secret', ['', 'Secret data']],
+      ],
+    );
+  });
+
+  it('counts sidecars, not init containers, among the containers that can reach a volume', () => {
+    const volume = '  volumes:\n    - name: creds\n      secret: {secretName: c}\n';
+    const withInit = (init: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  shareProcessNamespace: true\n  initContainers:\n    - name: init\n      image: x\n${init}  containers:\n    - name: app\n      image: y\n${volume}`;
+    assert.deepEqual(codes(withInit('')), []);
+    assert.deepEqual(codes(withInit('      restartPolicy: Always\n')), ['ppe-secret-volume']);
+  });
+});

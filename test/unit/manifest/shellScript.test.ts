@@ -187,3 +187,144 @@ describe('shell script tokenizer', () => {
     assert.equal(found[149_999].words[2].start, 150_000 * 12 - 2);
   });
 });
+
+describe('shell script tokenizer, in detail', () => {
+  it('drops every kind of redirection with its target, and file descriptor numbers', () => {
+    assert.deepEqual(commands('a >out 2>>log <in 3<>rw 4>|f 5<&0 >&2 &>all &>>more b'), ['a b']);
+    assert.deepEqual(commands('a 2>err 10>x "2">y'), ['a 2']);
+    assert.deepEqual(commands('cat <<<"kill 1" && b'), ['cat', 'b']);
+    assert.deepEqual(commands('a >'), ['a']);
+    assert.deepEqual(commands('a > ; b'), ['a', 'b']);
+  });
+
+  it('reads here-documents: delimiters, tab stripping, CRLF lines and several on one line', () => {
+    const [cat, next] = simpleCommands('cat <<-EOF\n\t\tone\n\t  two\r\n\tEOF\nnext\n');
+    assert.deepEqual(
+      cat.hereDocumentLines.map((line) => line.value),
+      ['one', 'two'],
+    );
+    assert.deepEqual(
+      next.words.map((word) => word.value),
+      ['next'],
+    );
+    const [both] = simpleCommands('cat <<A <<B\na1\nA\nb1\nB\n');
+    assert.deepEqual(
+      both.hereDocumentLines.map((line) => line.value),
+      ['a1', 'b1'],
+    );
+    const script = 'cat <<EOF\n   indented line\nEOF';
+    const [indented] = simpleCommands(script);
+    const [line] = indented.hereDocumentLines;
+    assert.equal(script.slice(line.start, line.end), 'indented line');
+    assert.equal(line.quoted, true);
+    assert.deepEqual(commands('cat <<EOF\nkill 1\nEOF\r\nafter'), ['cat', 'after']);
+    assert.deepEqual(commands('cat <<EOF\nnever closed\nkill 1'), ['cat']);
+  });
+
+  it('joins lines after a backslash and reads CRLF scripts as LF ones', () => {
+    assert.deepEqual(commands('kill \\\n  -HUP 1'), ['kill -HUP 1']);
+    assert.deepEqual(commands('a\r\nb\r\n'), ['a', 'b']);
+    assert.deepEqual(commands('ki\\\nll 1'), ['kill 1']);
+    assert.deepEqual(commands('a x\\'), ['a x\\']);
+    assert.deepEqual(commands('echo "a\\\nb"'), ['echo ab']);
+    assert.deepEqual(commands('a\r b'), ['a\r b']);
+  });
+
+  it("decodes the escapes of $'…' and of double quotes as bash does", () => {
+    assert.deepEqual(commands("printf $'a\\nb\\tc\\rd\\\\e\\'f\\\"g\\qh'"), [
+      'printf a\nb\tc\rd\\e\'f"gqh',
+    ]);
+    assert.deepEqual(commands('echo "\\$HOME \\`x\\` \\" \\\\ \\n"'), ['echo $HOME `x` " \\ \\n']);
+    assert.deepEqual(commands("echo $'open"), ['echo open']);
+    assert.deepEqual(commands('echo "a"b\'c\'d'), ['echo abcd']);
+  });
+
+  it('keeps parameters and arithmetic in their word, nested brackets included', () => {
+    assert.deepEqual(commands('echo $1 $@ $* $# $? $$ $! $- $0x $ end'), [
+      'echo $1 $@ $* $# $? $$ $! $- $0x $ end',
+    ]);
+    assert.deepEqual(commands('echo ${A:-${B}} $((1 + (2 * 3))) ${C/\\}/x}; next'), [
+      'echo ${A:-${B}} $((1 + (2 * 3))) ${C/\\}/x}',
+      'next',
+    ]);
+    assert.deepEqual(commands('echo ${open'), ['echo ${open']);
+    assert.deepEqual(commands('echo $NAME_1;x'), ['echo $NAME_1', 'x']);
+  });
+
+  it('reads commands in backquotes, escapes and an unclosed one included', () => {
+    assert.deepEqual(commands('a `b \\` c` d'), ['b ` c', 'a `b \\` c` d']);
+    assert.deepEqual(commands('echo `kill 1; kill -HUP 1` done'), [
+      'kill 1',
+      'kill -HUP 1',
+      'echo `kill 1; kill -HUP 1` done',
+    ]);
+    assert.deepEqual(commands('echo `kill 1'), ['kill 1', 'echo `kill 1']);
+    assert.deepEqual(commands('echo "`kill 1`"'), ['kill 1', 'echo `kill 1`']);
+  });
+
+  it('reads case items of every end, with quoted and reserved words in patterns', () => {
+    assert.deepEqual(commands('case $x in a) one ;& b) two ;;& "esac") three ;; esac; after'), [
+      'one',
+      'two',
+      'three',
+      'after',
+    ]);
+    assert.deepEqual(commands('case x in\n\n  a)\n    one\n    ;;\nesac'), ['one']);
+    assert.deepEqual(commands('case x in a) one;; esac; esac_'), ['one', 'esac_']);
+    assert.deepEqual(commands('echo case in esac'), ['echo case in esac']);
+  });
+
+  it('skips the header of for and select loops, and function names', () => {
+    assert.deepEqual(commands('for f in a b\ndo kill $f; done'), ['kill $f']);
+    assert.deepEqual(commands('select x in a "do"; do run $x; done'), ['run $x']);
+    assert.deepEqual(commands('for x; do a; done'), ['a']);
+    assert.deepEqual(commands('function reload { kill -HUP 1; }'), ['kill -HUP 1']);
+    assert.deepEqual(commands('reload () { kill -HUP 1; }'), ['kill -HUP 1']);
+    assert.deepEqual(commands('echo for do; function'), ['echo for do']);
+    assert.deepEqual(commands('"if" x; "{" y'), ['if x', '{ y']);
+    assert.deepEqual(commands('A=1 if x'), ['A=1 if x']);
+  });
+
+  it('starts a new command at a subshell and ends it at its close', () => {
+    assert.deepEqual(commands('a (b) c'), ['a', 'b', 'c']);
+    assert.deepEqual(commands('a b (c)'), ['a b', 'c']);
+    assert.deepEqual(commands('f ( x )'), ['f', 'x']);
+    assert.deepEqual(commands('(a) )b'), ['a', 'b']);
+    assert.deepEqual(commands('echo $( (a) ; b ) c'), ['a', 'b', 'echo $( (a) ; b ) c']);
+  });
+
+  it('takes NAME=value and NAME+=value for assignments only before the program', () => {
+    const [command] = simpleCommands('A+=1 _b=2 9c=3 run D=4');
+    assert.deepEqual(
+      command.assignments.map((word) => word.value),
+      ['A+=1', '_b=2'],
+    );
+    assert.deepEqual(
+      command.words.map((word) => word.value),
+      ['9c=3', 'run', 'D=4'],
+    );
+    const [quoted] = simpleCommands('"A"=1 run');
+    assert.deepEqual(
+      quoted.words.map((word) => word.value),
+      ['A=1', 'run'],
+    );
+    assert.deepEqual(simpleCommands('A=1; B=2').length, 2);
+  });
+
+  it('marks quoted words, and places plain ones without an offset table', () => {
+    const [command] = simpleCommands("plain 'q' \\e $'x'");
+    assert.deepEqual(
+      command.words.map((word) => [word.value, word.quoted, word.offsets === undefined]),
+      [
+        ['plain', false, true],
+        ['q', true, false],
+        ['e', true, false],
+        ['x', true, false],
+      ],
+    );
+    const [plain] = command.words;
+    assert.equal(wordOffset(plain, 2), 2);
+    const [, quoted] = command.words;
+    assert.equal(wordOffset(quoted, 5), quoted.offsets?.at(-1));
+  });
+});
