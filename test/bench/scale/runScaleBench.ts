@@ -200,7 +200,7 @@ function printTable(variants: readonly { name: string; results: ScaleResults }[]
   const width = Math.max(22, ...columns.map((column) => column.length + 2));
   const row = (label: string, cells: string[]) =>
     process.stdout.write(
-      `${label.padEnd(58)}${cells.map((cell) => cell.padStart(width)).join('')}\n`,
+      `${label.padEnd(58)}${cells.map((cell) => cell.padStart(Math.max(width, cell.length + 2))).join('')}\n`,
     );
   const each = (pick: (results: ScaleResults) => string) =>
     variants.map((variant) => pick(variant.results));
