@@ -11,6 +11,7 @@ import {
   type DetailsStrings,
   type ProcessDetails,
 } from '../../../src/processes/processDetails';
+import { DETAILS_STRINGS } from './processTestSupport';
 
 const NONCE = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const READ_AT = Date.UTC(2026, 10, 23, 14, 0, 0);
@@ -64,62 +65,6 @@ const WORKER = {
   reader: 'Name:\tcat\nUid:\t0\t0\t0\t0\nCapEff:\t00000000a80c25fb\n',
   passwd: 'root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101::/var/lib/nginx:/bin/false\n',
   group: 'root:x:0:\nadm:x:4:nginx\nnginx:x:101:\n',
-};
-
-const STRINGS: DetailsStrings = {
-  title: (pid, commandLine) => `PID ${pid} · ${commandLine}`,
-  headings: {
-    commandLine: 'Command line',
-    process: 'Process',
-    namespaces: 'Namespaces',
-    cgroup: 'Control group',
-    capabilities: 'Capabilities',
-    environment: (count) => (count === undefined ? 'Environment' : `Environment · ${count}`),
-  },
-  labels: {
-    pod: 'Pod',
-    container: 'Container',
-    readFrom: 'Read from container',
-    pid: 'PID',
-    parentPid: 'Parent PID',
-    state: 'State',
-    user: 'User',
-    effectiveUser: 'Effective user',
-    savedUser: 'Saved user',
-    filesystemUser: 'Filesystem user',
-    group: 'Group',
-    groups: 'Supplementary groups',
-    started: 'Started',
-    threads: 'Threads',
-    memory: 'Memory (RSS)',
-    openFiles: 'Open files',
-    effective: 'Effective',
-    permitted: 'Permitted',
-    inheritable: 'Inheritable',
-    bounding: 'Bounding set',
-    ambient: 'Ambient',
-  },
-  sandbox: 'pod sandbox (pause)',
-  mainProcess: 'main process',
-  unknownContainer: 'unknown container',
-  outsideNamespace: 'outside',
-  none: 'none',
-  noArguments: '(no arguments)',
-  allCapabilities: (count) => `all ${count}`,
-  started: (utc, elapsed) => `${utc} · running for ${elapsed}`,
-  differsFromPid1: (inode) => `PID 1: ${inode}`,
-  namespacesUnreadable: (readFrom) => `not readable from ${readFrom}`,
-  openFilesUnreadable: (readFrom) => `not readable from ${readFrom}`,
-  sharedEnvironment: (pid) => `every container can read /proc/${pid}/environ`,
-  sharedEnvironmentHint: 'keep secrets in files',
-  masked: (count) => `${count} masked`,
-  revealed: (count) => `${count} shown`,
-  environmentEmpty: 'no variables',
-  overwritten: (pid, text) => `PID ${pid} rewrote its title: "${text}"`,
-  environmentDenied: ({ pid, uid, readFrom, readerUid, readerCanTrace }) =>
-    `denied: ${pid} uid ${uid} from ${readFrom} uid ${readerUid} trace ${readerCanTrace}`,
-  environmentGone: 'gone',
-  environmentError: (detail) => `error: ${detail}`,
 };
 
 const CONTEXT: DetailsContext = {
@@ -252,8 +197,8 @@ describe('processes: process details', () => {
     assert.equal(displayWidth('親 PID'), 6);
     assert.equal(displayWidth('Pod'), 3);
     const japanese: DetailsStrings = {
-      ...STRINGS,
-      labels: { ...STRINGS.labels, container: 'コンテナ', readFrom: '読み取り元コンテナ' },
+      ...DETAILS_STRINGS,
+      labels: { ...DETAILS_STRINGS.labels, container: 'コンテナ', readFrom: '読み取り元コンテナ' },
     };
     const rows = renderProcessDetails(details(WORKER), CONTEXT, false, japanese)
       .split('\n')
@@ -267,7 +212,7 @@ describe('processes: process details', () => {
 
   it('renders the document with secrets masked until revealed', () => {
     const worker = details(WORKER);
-    const masked = renderProcessDetails(worker, CONTEXT, false, STRINGS);
+    const masked = renderProcessDetails(worker, CONTEXT, false, DETAILS_STRINGS);
     assert.equal(
       masked,
       `# PID 16 · nginx: worker process
@@ -317,7 +262,7 @@ describe('processes: process details', () => {
 `,
     );
     assert.doesNotMatch(masked, /hunter2/);
-    const revealed = renderProcessDetails(worker, CONTEXT, true, STRINGS);
+    const revealed = renderProcessDetails(worker, CONTEXT, true, DETAILS_STRINGS);
     assert.match(revealed, /^ {2}DB_PASSWORD=hunter2$/m);
     assert.match(revealed, /^⚠ 1 shown$/m);
   });
@@ -337,7 +282,7 @@ describe('processes: process details', () => {
       master,
       { ...CONTEXT, isMain: true, shared: false },
       false,
-      STRINGS,
+      DETAILS_STRINGS,
     );
     assert.match(text, /^ {2}Container {12}nginx · main process$/m);
     assert.match(text, /^ {2}Parent PID {12}0 · outside$/m);
@@ -356,7 +301,7 @@ describe('processes: process details', () => {
       }),
       { ...CONTEXT, container: undefined, isSandbox: true, readFrom: 'debug' },
       false,
-      STRINGS,
+      DETAILS_STRINGS,
     );
     assert.match(refused, /^ {2}Container {12}pod sandbox \(pause\)$/m);
     assert.match(refused, /^⚠ not readable from debug$/m);
@@ -372,7 +317,7 @@ describe('processes: process details', () => {
       }),
       CONTEXT,
       false,
-      STRINGS,
+      DETAILS_STRINGS,
     );
     assert.match(
       text,

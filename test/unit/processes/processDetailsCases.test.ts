@@ -8,6 +8,7 @@ import {
   type DetailsStrings,
   type ProcessDetails,
 } from '../../../src/processes/processDetails';
+import { DETAILS_STRINGS } from './processTestSupport';
 
 // Cases the nginx worker of processDetails.test.ts does not show: a setuid program, a kernel
 // thread seen from the host, old kernels, refused and failed reads, odd framing.
@@ -88,59 +89,9 @@ const SETUID = {
 };
 
 const STRINGS: DetailsStrings = {
-  title: (pid, commandLine) => `PID ${pid} · ${commandLine}`,
-  headings: {
-    commandLine: 'Command line',
-    process: 'Process',
-    namespaces: 'Namespaces',
-    cgroup: 'Control group',
-    capabilities: 'Capabilities',
-    environment: (count) => (count === undefined ? 'Environment' : `Environment · ${count}`),
-  },
-  labels: {
-    pod: 'Pod',
-    container: 'Container',
-    readFrom: 'Read from container',
-    pid: 'PID',
-    parentPid: 'Parent PID',
-    state: 'State',
-    user: 'User',
-    effectiveUser: 'Effective user',
-    savedUser: 'Saved user',
-    filesystemUser: 'Filesystem user',
-    group: 'Group',
-    groups: 'Supplementary groups',
-    started: 'Started',
-    threads: 'Threads',
-    memory: 'Memory (RSS)',
-    openFiles: 'Open files',
-    effective: 'Effective',
-    permitted: 'Permitted',
-    inheritable: 'Inheritable',
-    bounding: 'Bounding set',
-    ambient: 'Ambient',
-  },
-  sandbox: 'pod sandbox (pause)',
-  mainProcess: 'main process',
-  unknownContainer: 'unknown container',
-  outsideNamespace: 'outside',
-  none: 'none',
-  noArguments: '(no arguments)',
-  allCapabilities: (count) => `all ${count}`,
-  started: (utc, elapsed) => `${utc} · running for ${elapsed}`,
-  differsFromPid1: (inode) => `PID 1: ${inode}`,
-  namespacesUnreadable: (readFrom) => `not readable from ${readFrom}`,
+  ...DETAILS_STRINGS,
   openFilesUnreadable: (readFrom) => `files not readable from ${readFrom}`,
-  sharedEnvironment: (pid) => `every container can read /proc/${pid}/environ`,
-  sharedEnvironmentHint: 'keep secrets in files',
-  masked: (count) => `${count} masked`,
-  revealed: (count) => `${count} shown`,
-  environmentEmpty: 'no variables',
-  overwritten: (pid, text) => `PID ${pid} rewrote its title: "${text}"`,
-  environmentDenied: ({ pid, uid, readFrom, readerUid, readerCanTrace }) =>
-    `denied: ${pid} uid ${uid} from ${readFrom} uid ${readerUid} trace ${readerCanTrace}`,
   environmentGone: 'the process ended',
-  environmentError: (detail) => `error: ${detail}`,
 };
 
 const CONTEXT: DetailsContext = {

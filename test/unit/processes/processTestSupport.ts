@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { containerIdFromStatus } from '../../../src/processes/containerMapping';
+import type { DetailsStrings } from '../../../src/processes/processDetails';
 import type {
   ContainerIdentity,
   ContainerKind,
@@ -83,3 +84,60 @@ export function processInfo(fields: Partial<ProcessInfo> & { pid: number }): Pro
 export function pids(processes: readonly ProcessInfo[] | undefined): number[] {
   return (processes ?? []).map((process) => process.pid);
 }
+
+/** The details document's strings in English, as the extension passes them (l10n aside). */
+export const DETAILS_STRINGS: DetailsStrings = {
+  title: (pid, commandLine) => `PID ${pid} · ${commandLine}`,
+  headings: {
+    commandLine: 'Command line',
+    process: 'Process',
+    namespaces: 'Namespaces',
+    cgroup: 'Control group',
+    capabilities: 'Capabilities',
+    environment: (count) => (count === undefined ? 'Environment' : `Environment · ${count}`),
+  },
+  labels: {
+    pod: 'Pod',
+    container: 'Container',
+    readFrom: 'Read from container',
+    pid: 'PID',
+    parentPid: 'Parent PID',
+    state: 'State',
+    user: 'User',
+    effectiveUser: 'Effective user',
+    savedUser: 'Saved user',
+    filesystemUser: 'Filesystem user',
+    group: 'Group',
+    groups: 'Supplementary groups',
+    started: 'Started',
+    threads: 'Threads',
+    memory: 'Memory (RSS)',
+    openFiles: 'Open files',
+    effective: 'Effective',
+    permitted: 'Permitted',
+    inheritable: 'Inheritable',
+    bounding: 'Bounding set',
+    ambient: 'Ambient',
+  },
+  sandbox: 'pod sandbox (pause)',
+  mainProcess: 'main process',
+  unknownContainer: 'unknown container',
+  outsideNamespace: 'outside',
+  none: 'none',
+  noArguments: '(no arguments)',
+  allCapabilities: (count) => `all ${count}`,
+  started: (utc, elapsed) => `${utc} · running for ${elapsed}`,
+  differsFromPid1: (inode) => `PID 1: ${inode}`,
+  namespacesUnreadable: (readFrom) => `not readable from ${readFrom}`,
+  openFilesUnreadable: (readFrom) => `not readable from ${readFrom}`,
+  sharedEnvironment: (pid) => `every container can read /proc/${pid}/environ`,
+  sharedEnvironmentHint: 'keep secrets in files',
+  masked: (count) => `${count} masked`,
+  revealed: (count) => `${count} shown`,
+  environmentEmpty: 'no variables',
+  overwritten: (pid, text) => `PID ${pid} rewrote its title: "${text}"`,
+  environmentDenied: ({ pid, uid, readFrom, readerUid, readerCanTrace }) =>
+    `denied: ${pid} uid ${uid} from ${readFrom} uid ${readerUid} trace ${readerCanTrace}`,
+  environmentGone: 'gone',
+  environmentError: (detail) => `error: ${detail}`,
+};
