@@ -11,7 +11,6 @@ import * as terminal from './terminal/terminalCommands';
 import * as podTree from './tree/podTree';
 import { ProcessStore } from './tree/processStore';
 
-/** What the extension offers other extensions (and its in-editor tests): the tree's data. */
 /** What activate() returns: the Pod Processes view's data and the view (the in-editor tests read them). */
 export interface PodProcessExplorerApi {
   readonly podTree: vscode.TreeDataProvider<unknown>;

@@ -70,7 +70,7 @@ export class ExecPseudoterminal implements vscode.Pseudoterminal {
   private readonly shellStart: ShellStartReader | undefined;
   private readonly stdout: TerminalOutputDecoder;
   private readonly stderr: TerminalOutputDecoder;
-  /** Set by a failure that another try may not have: Enter then reopens. */
+  /** Set by a failure that another try may get past (a dropped connection): Enter then reopens. */
   private reopenable = false;
 
   constructor(

@@ -348,22 +348,23 @@ export class PodTreeProvider implements vscode.TreeDataProvider<PodTreeNode>, vs
     return [...result, ...pages];
   }
 
-  /** A namespace's shared pods, or every pod when the user asked; by name. */
+  /** Shared pods are shown, and every pod when the user asked. */
+  private isShown(pod: V1Pod): boolean {
+    return this.selection.showAllPods || isSharedPod(pod);
+  }
+
+  /** A namespace's shown pods, by name. */
   private visiblePods(watch: PodWatch, namespace: string): V1Pod[] {
-    const showAll = this.selection.showAllPods;
     return [...watch.podsIn(namespace).values()]
-      .filter((pod) => showAll || isSharedPod(pod))
+      .filter((pod) => this.isShown(pod))
       .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   }
 
+  /** How many pods of a namespace are shown, without sorting them (every namespace item asks). */
   private visibleCount(watch: PodWatch, namespace: string): number {
-    const pods = watch.podsIn(namespace);
-    if (this.selection.showAllPods) {
-      return pods.size;
-    }
     let count = 0;
-    for (const pod of pods.values()) {
-      if (isSharedPod(pod)) {
+    for (const pod of watch.podsIn(namespace).values()) {
+      if (this.isShown(pod)) {
         count += 1;
       }
     }

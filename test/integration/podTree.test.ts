@@ -8,6 +8,7 @@ import type { PodTreeNode } from '../../src/tree/treeNodes';
 import { kubectl, sandboxCli } from './sandboxControl';
 import {
   children,
+  extensionApi,
   label,
   listedInside,
   namespaceNode,
@@ -17,14 +18,6 @@ import {
 } from './treeTestSupport';
 
 const DEADLINE_MS = 30_000;
-const EXTENSION_ID = 'pod-process-explorer.pod-process-explorer';
-
-/** The extension's API: the view's data and the view. */
-async function podTreeApi(): Promise<PodProcessExplorerApi> {
-  const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
 
 /** Resolves after `count` listings of the nginx pod's processes (the interval refresh's ticks). */
 function nginxTicks(api: PodProcessExplorerApi, count: number): Promise<void> {
@@ -165,7 +158,7 @@ spec:
 `,
     );
     await kubectl('apply', '-f', manifest);
-    const api = await podTreeApi();
+    const api = await extensionApi();
     const nginx = await whenTree('the nginx pod', () => podNamed('nginx'));
     const doomed = await whenTree('the created pod', () => podNamed('doomed'));
     const inside = await listedInside(doomed);

@@ -11,12 +11,15 @@ const DEADLINE_MS = 30_000;
 let provider: vscode.TreeDataProvider<PodTreeNode> | undefined;
 
 /** The tree's data, once the extension is active. */
+/** The extension's API (the view's data and the view), once the extension is active. */
+export async function extensionApi(): Promise<PodProcessExplorerApi> {
+  const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
 export async function podTree(): Promise<vscode.TreeDataProvider<PodTreeNode>> {
-  if (!provider) {
-    const extension = vscode.extensions.getExtension<PodProcessExplorerApi>(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is installed`);
-    provider = (await extension.activate()).podTree as vscode.TreeDataProvider<PodTreeNode>;
-  }
+  provider ??= (await extensionApi()).podTree as vscode.TreeDataProvider<PodTreeNode>;
   return provider;
 }
 

@@ -85,6 +85,11 @@ interface PodmanContainer {
 
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** Synthetic pod `index`'s name: unique across the namespaces they are spread over. */
+function syntheticName(index: number): string {
+  return `synthetic-${String(index).padStart(5, '0')}`;
+}
+
 /** Synthetic pod `index`'s namespace: `synthetic`, or one of `synthetic-000`… when spread. */
 function syntheticNamespace(index: number, namespaces: number): string {
   return namespaces <= 1 ? 'synthetic' : `synthetic-${String(index % namespaces).padStart(3, '0')}`;
@@ -1024,10 +1029,7 @@ export class Store {
 
   /** Synthetic pod `index`'s namespace and name, for the current spread. */
   private syntheticKey(index: number): string {
-    return this.key(
-      syntheticNamespace(index, this.syntheticNamespaceCount),
-      `synthetic-${String(index).padStart(5, '0')}`,
-    );
+    return this.key(syntheticNamespace(index, this.syntheticNamespaceCount), syntheticName(index));
   }
 
   /**
@@ -1036,7 +1038,7 @@ export class Store {
    * client keeps of each pod weighs what it would on a real cluster (about 7 KB of JSON).
    */
   private syntheticPod(index: number): Json {
-    const name = `synthetic-${String(index).padStart(5, '0')}`;
+    const name = syntheticName(index);
     const namespace = syntheticNamespace(index, this.syntheticNamespaceCount);
     const started = now();
     const fakeId = (container: string) =>
